@@ -1,0 +1,5 @@
+//! The `synack` command line.
+
+fn main() {
+    println!("synack {}", env!("CARGO_PKG_VERSION"));
+}

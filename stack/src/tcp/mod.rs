@@ -1,0 +1,5 @@
+//! TCP: sequence-number arithmetic, and the engine built on it.
+
+pub mod seq;
+
+pub use seq::SeqNumber;
