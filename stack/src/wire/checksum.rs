@@ -7,9 +7,12 @@
 
 use super::{IpProtocol, Ipv4Addr};
 
-/// Bytes summed per block before the 32-bit lanes are folded. Each lane adds
-/// at most `BLOCK / 2` words of at most 0xffff, which stays below 2^32.
-const BLOCK: usize = 1 << 15;
+/// Bytes summed per block before the 32-bit lanes are widened: each lane
+/// then adds at most 2048 words of at most 0xffff, far below 2^32.
+const BLOCK: usize = 1 << 16;
+
+/// Bytes per step of the inner loop: one 16-bit word for each of 16 lanes.
+const STEP: usize = 32;
 
 /// Return the folded ones'-complement sum of `data`, read as big-endian
 /// 16-bit words; an odd final byte is padded with zero (RFC 1071 4.1).
@@ -19,7 +22,7 @@ const BLOCK: usize = 1 << 15;
 pub fn data(data: &[u8]) -> u16 {
     let mut acc: u64 = 0;
     for block in data.chunks(BLOCK) {
-        acc += u64::from(sum_native_words(block));
+        acc += sum_native_words(block);
     }
     // The words were added in native byte order. The ones'-complement sum is
     // independent of byte order up to a final swap (RFC 1071 2(B)).
@@ -31,37 +34,31 @@ pub fn data(data: &[u8]) -> u16 {
     }
 }
 
-/// Sum `block` as native-endian u16 words into a u32.
+/// Sum `block` (at most [`BLOCK`] bytes) as native-endian u16 words.
 ///
-/// Written as a plain loop over fixed-size chunks with independent lanes so
-/// that the compiler vectorizes it with baseline instructions (SSE2 on
-/// x86_64), no target-specific flags needed.
+/// Sixteen independent u32 lanes over fixed 32-byte steps: the compiler
+/// vectorizes this with baseline instructions (SSE2 on x86_64), no
+/// target-specific flags needed. Measured against smoltcp's loop in
+/// `benches/wire.rs`.
 #[inline]
-fn sum_native_words(block: &[u8]) -> u32 {
-    const LANES: usize = 16;
-    let mut lanes = [0u32; LANES];
-    let mut chunks = block.chunks_exact(2 * LANES);
-    for chunk in &mut chunks {
-        for (lane, word) in lanes.iter_mut().zip(chunk.chunks_exact(2)) {
-            *lane += u32::from(u16::from_ne_bytes([word[0], word[1]]));
+fn sum_native_words(block: &[u8]) -> u64 {
+    let (steps, rest) = block.as_chunks::<STEP>();
+    let mut lanes = [0u32; STEP / 2];
+    for step in steps {
+        let (words, _) = step.as_chunks::<2>();
+        for (lane, word) in lanes.iter_mut().zip(words) {
+            *lane += u32::from(u16::from_ne_bytes(*word));
         }
     }
-    let mut total: u32 = lanes.iter().fold(0u32, |a, &l| {
-        let (s, carry) = a.overflowing_add(l);
-        s + u32::from(carry)
-    });
-    let rest = chunks.remainder();
-    let mut words = rest.chunks_exact(2);
-    let mut tail: u32 = 0;
-    for word in &mut words {
-        tail += u32::from(u16::from_ne_bytes([word[0], word[1]]));
+    let mut total: u64 = lanes.iter().map(|&lane| u64::from(lane)).sum();
+    let (words, odd) = rest.as_chunks::<2>();
+    for word in words {
+        total += u64::from(u16::from_ne_bytes(*word));
     }
-    if let [last] = words.remainder() {
+    if let [last] = odd {
         // Pad the odd byte with zero on the *right* in network order.
-        tail += u32::from(u16::from_ne_bytes([*last, 0]));
+        total += u64::from(u16::from_ne_bytes([*last, 0]));
     }
-    let (s, carry) = total.overflowing_add(tail);
-    total = s + u32::from(carry);
     total
 }
 
@@ -144,7 +141,10 @@ mod tests {
     #[test]
     fn rfc1071_example() {
         // RFC 1071 3: the sum of 00 01 f2 03 f4 f5 f6 f7 is ddf2.
-        assert_eq!(data(&[0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7]), 0xddf2);
+        assert_eq!(
+            data(&[0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7]),
+            0xddf2
+        );
     }
 
     #[test]

@@ -96,7 +96,10 @@ impl fmt::Display for WireError {
                 write!(f, "bad length {length} for option kind {kind}")
             }
             WireError::BadChecksum { expected, found } => {
-                write!(f, "bad checksum: expected {expected:#06x}, found {found:#06x}")
+                write!(
+                    f,
+                    "bad checksum: expected {expected:#06x}, found {found:#06x}"
+                )
             }
         }
     }

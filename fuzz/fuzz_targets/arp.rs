@@ -1,0 +1,3 @@
+//! Fuzz target `arp`: see `synack::fuzz::arp` for what it checks.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| synack::fuzz::arp(data));
