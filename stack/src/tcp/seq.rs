@@ -133,7 +133,8 @@ mod tests {
         let a = SeqNumber(5);
         let b = a + (1 << 31);
         assert_eq!(a.partial_cmp(&b), None);
-        assert!(!(a < b) && !(a > b));
+        assert!(a.partial_cmp(&b).is_none() && b.partial_cmp(&a).is_none());
+        assert_ne!(a.max(b), b.max(a), "max of unordered numbers keeps self");
     }
 
     #[test]
