@@ -4,6 +4,12 @@
 //! reference stack in [`stack`], or the Linux kernel through a TAP device)
 //! and hosts the bodies of the fuzz targets, so that `cargo test` replays
 //! every corpus file on stable.
+//!
+//! - [`script`]: a YAML script read into a typed [`script::Script`].
+//! - [`notation`]: packetdrill segment notation, parsed and printed.
 #![warn(missing_docs)]
 
 pub use stack;
+
+pub mod notation;
+pub mod script;
