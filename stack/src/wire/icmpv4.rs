@@ -347,92 +347,67 @@ impl<'a> Icmpv4Repr<'a> {
         })
     }
 
-    /// Return the type, code, the four octets after the checksum (`None` for
-    /// `Unknown`, whose `rest` starts there) and the bytes after those.
-    fn parts(&self) -> (Icmpv4Message, u8, Option<[u8; 4]>, &'a [u8]) {
-        let word = |hi: u16, lo: u16| {
-            let ([a, b], [c, d]) = (hi.to_be_bytes(), lo.to_be_bytes());
-            Some([a, b, c, d])
-        };
+    /// Return the type and code.
+    fn type_and_code(&self) -> (Icmpv4Message, u8) {
         match *self {
+            Icmpv4Repr::EchoRequest { .. } => (Icmpv4Message::EchoRequest, 0),
+            Icmpv4Repr::EchoReply { .. } => (Icmpv4Message::EchoReply, 0),
+            Icmpv4Repr::DstUnreachable { reason, .. } => {
+                (Icmpv4Message::DstUnreachable, reason.into())
+            }
+            Icmpv4Repr::SourceQuench { .. } => (Icmpv4Message::SourceQuench, 0),
+            Icmpv4Repr::Redirect { reason, .. } => (Icmpv4Message::Redirect, reason.into()),
+            Icmpv4Repr::TimeExceeded { reason, .. } => (Icmpv4Message::TimeExceeded, reason.into()),
+            Icmpv4Repr::ParamProblem { reason, .. } => (Icmpv4Message::ParamProblem, reason.into()),
+            Icmpv4Repr::Unknown { msg_type, code, .. } => (msg_type, code),
+        }
+    }
+
+    /// Return the four octets after the checksum (`None` for `Unknown`,
+    /// whose `rest` starts there) and the bytes after them.
+    fn rest_of_header_and_body(&self) -> (Option<[u8; 4]>, &'a [u8]) {
+        let word = match *self {
             Icmpv4Repr::EchoRequest {
-                ident,
-                seq_no,
-                data,
-            } => (Icmpv4Message::EchoRequest, 0, word(ident, seq_no), data),
-            Icmpv4Repr::EchoReply {
-                ident,
-                seq_no,
-                data,
-            } => (Icmpv4Message::EchoReply, 0, word(ident, seq_no), data),
-            Icmpv4Repr::DstUnreachable {
-                reason,
-                unused,
-                next_hop_mtu,
-                quote,
-            } => {
-                let code = u8::from(reason);
-                (
-                    Icmpv4Message::DstUnreachable,
-                    code,
-                    word(unused, next_hop_mtu),
-                    quote.as_bytes(),
-                )
+                ident: hi,
+                seq_no: lo,
+                ..
             }
-            Icmpv4Repr::SourceQuench { unused, quote } => (
-                Icmpv4Message::SourceQuench,
-                0,
-                Some(unused.to_be_bytes()),
-                quote.as_bytes(),
-            ),
-            Icmpv4Repr::Redirect {
-                reason,
-                gateway,
-                quote,
-            } => (
-                Icmpv4Message::Redirect,
-                u8::from(reason),
-                Some(gateway.octets()),
-                quote.as_bytes(),
-            ),
-            Icmpv4Repr::TimeExceeded {
-                reason,
-                unused,
-                quote,
-            } => {
-                let code = u8::from(reason);
-                (
-                    Icmpv4Message::TimeExceeded,
-                    code,
-                    Some(unused.to_be_bytes()),
-                    quote.as_bytes(),
-                )
+            | Icmpv4Repr::EchoReply {
+                ident: hi,
+                seq_no: lo,
+                ..
             }
+            | Icmpv4Repr::DstUnreachable {
+                unused: hi,
+                next_hop_mtu: lo,
+                ..
+            } => ((u32::from(hi) << 16) | u32::from(lo)).to_be_bytes(),
+            Icmpv4Repr::SourceQuench { unused, .. } | Icmpv4Repr::TimeExceeded { unused, .. } => {
+                unused.to_be_bytes()
+            }
+            Icmpv4Repr::Redirect { gateway, .. } => gateway.octets(),
             Icmpv4Repr::ParamProblem {
-                reason,
                 pointer,
                 unused: [a, b, c],
-                quote,
-            } => {
-                let code = u8::from(reason);
-                (
-                    Icmpv4Message::ParamProblem,
-                    code,
-                    Some([pointer, a, b, c]),
-                    quote.as_bytes(),
-                )
-            }
-            Icmpv4Repr::Unknown {
-                msg_type,
-                code,
-                rest,
-            } => (msg_type, code, None, rest),
-        }
+                ..
+            } => [pointer, a, b, c],
+            Icmpv4Repr::Unknown { rest, .. } => return (None, rest),
+        };
+        let body = match *self {
+            Icmpv4Repr::EchoRequest { data, .. } | Icmpv4Repr::EchoReply { data, .. } => data,
+            _ => self.quote().map_or(&[][..], |quote| quote.as_bytes()),
+        };
+        (Some(word), body)
     }
 
     /// Return the message type.
     pub fn msg_type(&self) -> Icmpv4Message {
-        self.parts().0
+        self.type_and_code().0
+    }
+
+    /// Return the message code.
+    pub fn msg_code(&self) -> u8 {
+        self.type_and_code().1
     }
 
     /// Return whether this is an error message (RFC 1122 3.2.2).
@@ -454,7 +429,7 @@ impl<'a> Icmpv4Repr<'a> {
 
     /// Return the length of the whole message.
     pub fn buffer_len(&self) -> usize {
-        let (_, _, word, body) = self.parts();
+        let (word, body) = self.rest_of_header_and_body();
         field::CHECKSUM.end + word.map_or(0, |w| w.len()) + body.len()
     }
 
@@ -469,7 +444,8 @@ impl<'a> Icmpv4Repr<'a> {
         packet: &mut Icmpv4Packet<T>,
         policy: ChecksumPolicy,
     ) {
-        let (msg_type, code, word, body) = self.parts();
+        let (msg_type, code) = self.type_and_code();
+        let (word, body) = self.rest_of_header_and_body();
         packet.set_msg_type(msg_type);
         packet.set_msg_code(code);
         let mut at = field::CHECKSUM.end;

@@ -377,6 +377,9 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Ipv4Packet<T> {
     }
 
     /// Return the options area, as sized by the IHL field, for writing.
+    ///
+    /// # Panics
+    /// Panics if the buffer is shorter than IHL * 4 bytes.
     pub fn options_mut(&mut self) -> &mut [u8] {
         let range = field::options(self.header_len());
         &mut self.buffer.as_mut()[range]
@@ -384,6 +387,10 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Ipv4Packet<T> {
 
     /// Return the payload, from the header's end to the total length, for
     /// writing.
+    ///
+    /// # Panics
+    /// Panics if the buffer is shorter than the total length, or the total
+    /// length shorter than the header.
     pub fn payload_mut(&mut self) -> &mut [u8] {
         let range = self.header_len()..usize::from(self.total_len());
         &mut self.buffer.as_mut()[range]

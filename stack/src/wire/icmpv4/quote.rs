@@ -31,10 +31,9 @@ impl<'a> Icmpv4Quote<'a> {
     /// `Truncated{field: "quoted_data"}` when fewer data octets came.
     pub fn parse(bytes: &'a [u8]) -> Result<Icmpv4Quote<'a>, WireError> {
         let header = Ipv4Repr::parse_quoted(&Ipv4Packet::new_unchecked(bytes)).map_err(quoted)?;
-        let quote = Icmpv4Quote { header, bytes };
         let need = header.header_len() + header.payload_len.min(Self::MIN_DATA_LEN);
         need_len("quoted_data", need, bytes.len())?;
-        Ok(quote)
+        Ok(Icmpv4Quote { header, bytes })
     }
 
     /// Return the quoted IPv4 header.

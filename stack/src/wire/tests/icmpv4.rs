@@ -278,6 +278,7 @@ fn every_type_round_trips() {
         let packet = Icmpv4Packet::new_checked(&bytes[..]).unwrap();
         assert!(packet.verify_checksum(), "{repr}");
         assert_eq!(packet.msg_type(), repr.msg_type(), "{repr}");
+        assert_eq!(packet.msg_code(), repr.msg_code(), "{repr}");
         assert_eq!(Icmpv4Repr::parse(&packet, Verify), Ok(repr));
         assert_eq!(emitted(&read(&bytes).unwrap()), bytes, "{repr}");
     }
