@@ -270,7 +270,7 @@ impl Ipv4Options {
     /// `Invalid{field: "options_len"}`; a bad option is
     /// [`WireError::BadOptionLength`].
     pub fn new(raw: &[u8]) -> Result<Ipv4Options, WireError> {
-        if raw.len() > MAX_OPTIONS_LEN || raw.len() % 4 != 0 {
+        if raw.len() > MAX_OPTIONS_LEN || !raw.len().is_multiple_of(4) {
             let value = raw.len() as u32;
             return Err(WireError::Invalid {
                 field: "options_len",

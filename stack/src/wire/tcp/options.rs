@@ -228,7 +228,7 @@ impl<'a> TcpOption<'a> {
 
 /// Read 1 to 4 SACK blocks, 8 bytes each (RFC 2018 3).
 fn parse_sack_blocks(data: &[u8]) -> Option<SackBlocks> {
-    if data.len() % 8 != 0 {
+    if !data.len().is_multiple_of(8) {
         return None;
     }
     let mut blocks = [SackBlock::default(); SackBlocks::MAX];
