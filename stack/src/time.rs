@@ -132,7 +132,7 @@ impl fmt::Display for Instant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let secs = self.micros / 1_000_000;
         let sub = self.micros % 1_000_000;
-        if sub % 1_000 == 0 {
+        if sub.is_multiple_of(1_000) {
             write!(f, "{secs}.{:03}s", sub / 1_000)
         } else {
             write!(f, "{secs}.{sub:06}s")
