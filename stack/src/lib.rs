@@ -14,5 +14,8 @@
 #[macro_use]
 mod macros;
 
+pub mod device;
+pub mod random;
 pub mod tcp;
+pub mod time;
 pub mod wire;

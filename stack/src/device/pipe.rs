@@ -1,0 +1,208 @@
+//! A memory pipe: two [`Pipe`] ends joined by a link with a fixed latency.
+
+use core::time::Duration;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::{check_mtu, Device, DeviceError, ETHERNET_FRAME_MTU};
+use crate::time::Instant;
+
+/// The link between the two ends of a [`Pipe`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipeConfig {
+    /// How long a frame takes from one end to the other.
+    pub latency: Duration,
+    /// The largest frame either end accepts, Ethernet header included.
+    pub mtu: usize,
+    /// How many frames may be in flight in each direction; a send beyond
+    /// it fails with [`DeviceError::QueueFull`].
+    pub queue_limit: usize,
+}
+
+impl Default for PipeConfig {
+    /// No latency, a 1514-byte frame MTU, 1024 frames in flight each way.
+    fn default() -> PipeConfig {
+        PipeConfig {
+            latency: Duration::ZERO,
+            mtu: ETHERNET_FRAME_MTU,
+            queue_limit: 1024,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct InFlight {
+    ready: Instant,
+    frame: Vec<u8>,
+}
+
+/// The frames travelling towards each end, oldest `ready` first.
+#[derive(Debug, Default)]
+struct Link {
+    towards: [VecDeque<InFlight>; 2],
+}
+
+/// One end of an in-memory pipe joining two hosts.
+///
+/// A frame sent at `now` on one end can be received on the other from
+/// `now + latency` on. Frames come out in the order of their ready time, and
+/// in send order among equal ready times, even if a caller's `now` is not
+/// monotonic. The ends share the link through a mutex, so each end can be
+/// moved to its own thread.
+#[derive(Debug)]
+pub struct Pipe {
+    link: Arc<Mutex<Link>>,
+    config: PipeConfig,
+    side: usize,
+}
+
+impl Pipe {
+    /// Create a pipe and return its two ends.
+    pub fn new(config: PipeConfig) -> (Pipe, Pipe) {
+        let link = Arc::new(Mutex::new(Link::default()));
+        let a = Pipe {
+            link: Arc::clone(&link),
+            config: config.clone(),
+            side: 0,
+        };
+        let b = Pipe {
+            link,
+            config,
+            side: 1,
+        };
+        (a, b)
+    }
+
+    /// Return the link's configuration.
+    pub fn config(&self) -> &PipeConfig {
+        &self.config
+    }
+
+    /// Return how many frames are travelling towards this end.
+    pub fn in_flight(&self) -> usize {
+        self.with_link(|link| link.towards[self.side].len())
+    }
+
+    fn with_link<R>(&self, f: impl FnOnce(&mut Link) -> R) -> R {
+        // A panic while the lock is held cannot leave the queues half-updated
+        // (each critical section is a single push or pop), so a poisoned lock
+        // is still safe to use.
+        let mut link = self.link.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&mut link)
+    }
+}
+
+impl Device for Pipe {
+    fn send(&mut self, now: Instant, frame: &[u8]) -> Result<(), DeviceError> {
+        check_mtu(frame, self.config.mtu)?;
+        let ready = now + self.config.latency;
+        let limit = self.config.queue_limit;
+        self.with_link(|link| {
+            let queue = &mut link.towards[1 - self.side];
+            if queue.len() >= limit {
+                return Err(DeviceError::QueueFull);
+            }
+            // After every frame ready at or before `ready`: FIFO among equals.
+            let at = queue.partition_point(|f| f.ready <= ready);
+            let frame = frame.to_vec();
+            queue.insert(at, InFlight { ready, frame });
+            Ok(())
+        })
+    }
+
+    fn recv(&mut self, now: Instant) -> Result<Option<Vec<u8>>, DeviceError> {
+        Ok(self.with_link(|link| {
+            let queue = &mut link.towards[self.side];
+            match queue.front() {
+                Some(f) if f.ready <= now => queue.pop_front().map(|f| f.frame),
+                _ => None,
+            }
+        }))
+    }
+
+    fn poll_at(&self) -> Option<Instant> {
+        self.with_link(|link| link.towards[self.side].front().map(|f| f.ready))
+    }
+
+    fn mtu(&self) -> usize {
+        self.config.mtu
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pipe(latency_ms: u64) -> (Pipe, Pipe) {
+        Pipe::new(PipeConfig {
+            latency: Duration::from_millis(latency_ms),
+            ..PipeConfig::default()
+        })
+    }
+
+    #[test]
+    fn frame_arrives_after_latency() {
+        let (mut a, mut b) = pipe(10);
+        a.send(Instant::from_millis(1), b"one").unwrap();
+        assert_eq!(b.poll_at(), Some(Instant::from_millis(11)));
+        assert_eq!(b.recv(Instant::from_millis(10)), Ok(None));
+        assert_eq!(b.recv(Instant::from_millis(11)), Ok(Some(b"one".to_vec())));
+        assert_eq!(b.poll_at(), None);
+        // Nothing came back the other way.
+        assert_eq!(a.recv(Instant::from_secs(1)), Ok(None));
+    }
+
+    #[test]
+    fn both_directions_are_independent() {
+        let (mut a, mut b) = pipe(1);
+        a.send(Instant::ZERO, b"a->b").unwrap();
+        b.send(Instant::ZERO, b"b->a").unwrap();
+        assert_eq!(a.in_flight(), 1);
+        assert_eq!(b.in_flight(), 1);
+        let t = Instant::from_millis(1);
+        assert_eq!(a.recv(t), Ok(Some(b"b->a".to_vec())));
+        assert_eq!(b.recv(t), Ok(Some(b"a->b".to_vec())));
+    }
+
+    #[test]
+    fn frames_come_out_in_ready_order() {
+        let (mut a, mut b) = pipe(5);
+        a.send(Instant::from_millis(2), b"second").unwrap();
+        a.send(Instant::from_millis(2), b"third").unwrap();
+        // A caller whose clock went backwards: its frame is ready first.
+        a.send(Instant::from_millis(1), b"first").unwrap();
+        let late = Instant::from_secs(1);
+        let got: Vec<_> = std::iter::from_fn(|| b.recv(late).unwrap()).collect();
+        assert_eq!(got, [&b"first"[..], b"second", b"third"]);
+    }
+
+    #[test]
+    fn one_frame_per_recv_and_only_ready_ones() {
+        let (mut a, mut b) = pipe(10);
+        for ms in 0..3 {
+            a.send(Instant::from_millis(ms), &[ms as u8]).unwrap();
+        }
+        let t = Instant::from_millis(11);
+        assert_eq!(b.recv(t), Ok(Some(vec![0])));
+        assert_eq!(b.recv(t), Ok(Some(vec![1])));
+        assert_eq!(b.recv(t), Ok(None));
+        assert_eq!(b.poll_at(), Some(Instant::from_millis(12)));
+    }
+
+    #[test]
+    fn mtu_and_queue_limit_are_enforced() {
+        let (mut a, _b) = Pipe::new(PipeConfig {
+            mtu: 100,
+            queue_limit: 2,
+            ..PipeConfig::default()
+        });
+        assert_eq!(
+            a.send(Instant::ZERO, &[0; 101]),
+            Err(DeviceError::TooLong { len: 101, mtu: 100 })
+        );
+        a.send(Instant::ZERO, &[0; 100]).unwrap();
+        a.send(Instant::ZERO, &[0; 100]).unwrap();
+        assert_eq!(a.send(Instant::ZERO, &[0; 1]), Err(DeviceError::QueueFull));
+        assert_eq!(a.mtu(), 100);
+    }
+}

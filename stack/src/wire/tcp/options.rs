@@ -1,0 +1,541 @@
+//! TCP options (RFC 9293 3.1): one [`TcpOption`], and the [`TcpOptions`] of
+//! a segment, stored inline and exactly as read.
+//!
+//! Known kinds: EOL and NOP (RFC 9293 3.1), MSS (RFC 9293 3.7.1), Window
+//! Scale and Timestamps (RFC 7323), SACK-Permitted and SACK (RFC 2018).
+//! Every other kind is kept raw as [`TcpOption::Unknown`] (MUST-6).
+
+use core::fmt;
+
+use super::{field, MAX_OPTIONS_LEN};
+use crate::tcp::SeqNumber;
+use crate::wire::WireError;
+
+/// One SACK block: the data from `left_edge` up to, not including,
+/// `right_edge` has been received (RFC 2018 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct SackBlock {
+    /// The first sequence number of the block.
+    pub left_edge: SeqNumber,
+    /// The sequence number just past the block.
+    pub right_edge: SeqNumber,
+}
+
+impl SackBlock {
+    /// Build a block from its edges.
+    pub const fn new(left_edge: u32, right_edge: u32) -> SackBlock {
+        SackBlock {
+            left_edge: SeqNumber(left_edge),
+            right_edge: SeqNumber(right_edge),
+        }
+    }
+}
+
+/// The one to four blocks of a SACK option (RFC 2018 3), stored inline.
+#[derive(Clone, Copy)]
+pub struct SackBlocks {
+    blocks: [SackBlock; SackBlocks::MAX],
+    len: u8,
+}
+
+impl SackBlocks {
+    /// The most blocks a SACK option can carry (RFC 2018 3: 40 bytes of
+    /// options hold at most 4).
+    pub const MAX: usize = 4;
+
+    /// Build a block list; `None` unless it holds one to four blocks.
+    pub fn new(blocks: &[SackBlock]) -> Option<SackBlocks> {
+        if blocks.is_empty() || blocks.len() > Self::MAX {
+            return None;
+        }
+        let mut list = SackBlocks {
+            blocks: [SackBlock::default(); Self::MAX],
+            len: blocks.len() as u8,
+        };
+        list.blocks[..blocks.len()].copy_from_slice(blocks);
+        Some(list)
+    }
+
+    /// Return the blocks, in wire order.
+    pub fn as_slice(&self) -> &[SackBlock] {
+        &self.blocks[..usize::from(self.len)]
+    }
+}
+
+impl PartialEq for SackBlocks {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for SackBlocks {}
+
+impl fmt::Debug for SackBlocks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
+    }
+}
+
+/// The values of a Timestamps option (RFC 7323 3.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Timestamps {
+    /// TSval: the sender's timestamp clock.
+    pub tsval: u32,
+    /// TSecr: the TSval echoed back (meaningful only with ACK).
+    pub tsecr: u32,
+}
+
+/// One TCP option, as read from or written to the options area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TcpOption<'a> {
+    /// End of Option List, kind 0: the bytes after it are padding.
+    EndOfList,
+    /// No-Operation, kind 1: one byte, used to align options.
+    NoOperation,
+    /// Maximum Segment Size, kind 2, length 4 (RFC 9293 3.7.1).
+    MaxSegmentSize(u16),
+    /// Window Scale, kind 3, length 3: the shift count, as read (RFC 7323 2.2).
+    WindowScale(u8),
+    /// SACK-Permitted, kind 4, length 2 (RFC 2018 2).
+    SackPermitted,
+    /// SACK, kind 5, length 2 + 8n for n in 1..=4 (RFC 2018 3).
+    Sack(SackBlocks),
+    /// Timestamps, kind 8, length 10 (RFC 7323 3.2).
+    Timestamps(Timestamps),
+    /// Any other kind, its data kept raw (RFC 9293 3.1, MUST-6: ignored, not
+    /// rejected).
+    Unknown {
+        /// The kind byte.
+        kind: u8,
+        /// The bytes after the kind and length bytes.
+        data: &'a [u8],
+    },
+}
+
+impl<'a> TcpOption<'a> {
+    /// Read the option at the start of `buffer` and return the bytes after
+    /// it with the option.
+    ///
+    /// Fails with [`WireError::BadOptionLength`] when the length byte is
+    /// missing (reported as length 0; RFC 9293 MUST-68), below 2, beyond
+    /// `buffer`, or wrong for the kind (RFC 9293 3.1, MUST-7). Options need
+    /// not start on a word boundary (MUST-64). An empty `buffer` is
+    /// [`WireError::Truncated`] (field `"tcp option"`).
+    pub fn parse(buffer: &'a [u8]) -> Result<(&'a [u8], TcpOption<'a>), WireError> {
+        let (&kind, after_kind) = buffer.split_first().ok_or(WireError::Truncated {
+            field: "tcp option",
+            need: 1,
+            have: 0,
+        })?;
+        match kind {
+            field::OPT_EOL => return Ok((after_kind, TcpOption::EndOfList)),
+            field::OPT_NOP => return Ok((after_kind, TcpOption::NoOperation)),
+            _ => {}
+        }
+        let &length = after_kind
+            .first()
+            .ok_or(WireError::BadOptionLength { kind, length: 0 })?;
+        let bad = WireError::BadOptionLength { kind, length };
+        let len = usize::from(length);
+        if len < 2 || len > buffer.len() {
+            return Err(bad);
+        }
+        let (data, rest) = (&buffer[2..len], &buffer[len..]);
+        let option = match (kind, data) {
+            (field::OPT_MSS, &[a, b]) => TcpOption::MaxSegmentSize(u16::from_be_bytes([a, b])),
+            // RFC 7323 2.3 says a shift count above 14 is to be used as 14;
+            // that is the engine's job, the wire keeps the value as read.
+            (field::OPT_WSCALE, &[shift]) => TcpOption::WindowScale(shift),
+            (field::OPT_SACK_PERMITTED, &[]) => TcpOption::SackPermitted,
+            (field::OPT_SACK, _) => TcpOption::Sack(parse_sack_blocks(data).ok_or(bad)?),
+            (field::OPT_TIMESTAMPS, &[a, b, c, d, e, f, g, h]) => {
+                TcpOption::Timestamps(Timestamps {
+                    tsval: u32::from_be_bytes([a, b, c, d]),
+                    tsecr: u32::from_be_bytes([e, f, g, h]),
+                })
+            }
+            (
+                field::OPT_MSS
+                | field::OPT_WSCALE
+                | field::OPT_SACK_PERMITTED
+                | field::OPT_TIMESTAMPS,
+                _,
+            ) => return Err(bad),
+            _ => TcpOption::Unknown { kind, data },
+        };
+        Ok((rest, option))
+    }
+
+    /// Return the option's kind byte.
+    pub fn kind(&self) -> u8 {
+        match *self {
+            TcpOption::EndOfList => field::OPT_EOL,
+            TcpOption::NoOperation => field::OPT_NOP,
+            TcpOption::MaxSegmentSize(_) => field::OPT_MSS,
+            TcpOption::WindowScale(_) => field::OPT_WSCALE,
+            TcpOption::SackPermitted => field::OPT_SACK_PERMITTED,
+            TcpOption::Sack(_) => field::OPT_SACK,
+            TcpOption::Timestamps(_) => field::OPT_TIMESTAMPS,
+            TcpOption::Unknown { kind, .. } => kind,
+        }
+    }
+
+    /// Return the number of bytes `emit` writes.
+    pub fn buffer_len(&self) -> usize {
+        match *self {
+            TcpOption::EndOfList | TcpOption::NoOperation => 1,
+            TcpOption::MaxSegmentSize(_) => 4,
+            TcpOption::WindowScale(_) => 3,
+            TcpOption::SackPermitted => 2,
+            TcpOption::Sack(blocks) => 2 + 8 * blocks.as_slice().len(),
+            TcpOption::Timestamps(_) => 10,
+            TcpOption::Unknown { data, .. } => 2 + data.len(),
+        }
+    }
+
+    /// Write the option at the start of `buffer` and return the bytes after
+    /// it. An `Unknown` option's length byte wraps above 255 bytes.
+    ///
+    /// # Panics
+    /// Panics if `buffer` is shorter than [`buffer_len`](Self::buffer_len).
+    pub fn emit<'b>(&self, buffer: &'b mut [u8]) -> &'b mut [u8] {
+        let len = self.buffer_len();
+        let (out, rest) = buffer.split_at_mut(len);
+        out[0] = self.kind();
+        if len > 1 {
+            out[1] = len as u8;
+        }
+        let body = &mut out[len.min(2)..];
+        match *self {
+            TcpOption::EndOfList | TcpOption::NoOperation | TcpOption::SackPermitted => {}
+            TcpOption::MaxSegmentSize(mss) => body.copy_from_slice(&mss.to_be_bytes()),
+            TcpOption::WindowScale(shift) => body[0] = shift,
+            TcpOption::Sack(blocks) => {
+                for (chunk, block) in body.chunks_exact_mut(8).zip(blocks.as_slice()) {
+                    chunk[..4].copy_from_slice(&block.left_edge.0.to_be_bytes());
+                    chunk[4..].copy_from_slice(&block.right_edge.0.to_be_bytes());
+                }
+            }
+            TcpOption::Timestamps(ts) => {
+                body[..4].copy_from_slice(&ts.tsval.to_be_bytes());
+                body[4..].copy_from_slice(&ts.tsecr.to_be_bytes());
+            }
+            TcpOption::Unknown { data, .. } => body.copy_from_slice(data),
+        }
+        rest
+    }
+}
+
+/// Read 1 to 4 SACK blocks, 8 bytes each (RFC 2018 3).
+fn parse_sack_blocks(data: &[u8]) -> Option<SackBlocks> {
+    if !data.len().is_multiple_of(8) {
+        return None;
+    }
+    let mut blocks = [SackBlock::default(); SackBlocks::MAX];
+    let mut count = 0;
+    for chunk in data.chunks_exact(8) {
+        let slot = blocks.get_mut(count)?;
+        let word =
+            |i: usize| u32::from_be_bytes([chunk[i], chunk[i + 1], chunk[i + 2], chunk[i + 3]]);
+        *slot = SackBlock::new(word(0), word(4));
+        count += 1;
+    }
+    SackBlocks::new(&blocks[..count])
+}
+
+impl fmt::Display for TcpOption<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            TcpOption::EndOfList => f.write_str("eol"),
+            TcpOption::NoOperation => f.write_str("nop"),
+            TcpOption::MaxSegmentSize(mss) => write!(f, "mss {mss}"),
+            TcpOption::WindowScale(shift) => write!(f, "wscale {shift}"),
+            TcpOption::SackPermitted => f.write_str("sackOK"),
+            TcpOption::Sack(blocks) => {
+                f.write_str("sack")?;
+                for b in blocks.as_slice() {
+                    write!(f, " {}:{}", b.left_edge, b.right_edge)?;
+                }
+                Ok(())
+            }
+            TcpOption::Timestamps(ts) => write!(f, "TS val {} ecr {}", ts.tsval, ts.tsecr),
+            TcpOption::Unknown { kind, data } => {
+                write!(f, "opt {kind}")?;
+                write_hex(f, data)
+            }
+        }
+    }
+}
+
+/// Write ` ` and `bytes` as lowercase hex, or nothing for no bytes.
+fn write_hex(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
+    if !bytes.is_empty() {
+        f.write_str(" ")?;
+    }
+    bytes.iter().try_for_each(|b| write!(f, "{b:02x}"))
+}
+
+/// Why an option could not be added to a [`TcpOptions`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionsError {
+    /// The option does not fit in the 40 bytes of the options area.
+    NoRoom {
+        /// The bytes the option needs.
+        need: usize,
+        /// The bytes left.
+        room: usize,
+    },
+    /// The option would not read back as itself: a known kind with the wrong
+    /// length of data, or EOL/NOP as an `Unknown` option with data.
+    Malformed {
+        /// The option's kind.
+        kind: u8,
+    },
+}
+
+impl fmt::Display for OptionsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            OptionsError::NoRoom { need, room } => {
+                write!(f, "tcp option needs {need} bytes, {room} left")
+            }
+            OptionsError::Malformed { kind } => write!(f, "malformed tcp option kind {kind}"),
+        }
+    }
+}
+
+impl std::error::Error for OptionsError {}
+
+/// The options of a segment: the options area, stored inline, without
+/// allocating.
+///
+/// The bytes are kept exactly as read, so order, NOP and EOL padding and
+/// unknown options survive; [`iter`](Self::iter) reads them as
+/// [`TcpOption`]s. Every stored option is well formed. The bytes after an EOL
+/// are padding: kept, never read as options.
+///
+/// Built with [`push`](Self::push) or [`from_list`](Self::from_list), a list
+/// need not fill whole words: it is padded with zeros (EOL) when emitted
+/// (RFC 9293 3.1). Two lists are equal when they emit the same bytes.
+#[derive(Clone, Copy)]
+pub struct TcpOptions {
+    /// The options; bytes past `len` are always zero.
+    bytes: [u8; MAX_OPTIONS_LEN],
+    len: u8,
+}
+
+impl TcpOptions {
+    /// Return an empty list.
+    pub const fn new() -> TcpOptions {
+        TcpOptions {
+            bytes: [0; MAX_OPTIONS_LEN],
+            len: 0,
+        }
+    }
+
+    /// Read an options area, checking each option's length up to the first
+    /// EOL (RFC 9293 3.1, MUST-7); fails with [`WireError::BadOptionLength`].
+    /// An area over 40 bytes is [`WireError::Invalid`] (field `"tcp options"`).
+    pub fn parse(area: &[u8]) -> Result<TcpOptions, WireError> {
+        if area.len() > MAX_OPTIONS_LEN {
+            return Err(WireError::Invalid {
+                field: "tcp options",
+                value: area.len() as u32,
+            });
+        }
+        let mut rest = area;
+        while !rest.is_empty() {
+            match TcpOption::parse(rest)? {
+                (_, TcpOption::EndOfList) => break,
+                (after, _) => rest = after,
+            }
+        }
+        let mut options = TcpOptions::new();
+        options.bytes[..area.len()].copy_from_slice(area);
+        options.len = area.len() as u8;
+        Ok(options)
+    }
+
+    /// Build a list from options, in order.
+    pub fn from_list(options: &[TcpOption<'_>]) -> Result<TcpOptions, OptionsError> {
+        let mut list = TcpOptions::new();
+        for option in options {
+            list.push(*option)?;
+        }
+        Ok(list)
+    }
+
+    /// Append an option; chain with `?`: `opts.push(a)?.push(b)?;`.
+    ///
+    /// Options pushed after an EOL are padding to a receiver: this is how a
+    /// script writes non-zero padding.
+    pub fn push(&mut self, option: TcpOption<'_>) -> Result<&mut TcpOptions, OptionsError> {
+        let start = usize::from(self.len);
+        let need = option.buffer_len();
+        let room = MAX_OPTIONS_LEN - start;
+        if need > room {
+            return Err(OptionsError::NoRoom { need, room });
+        }
+        let end = start + need;
+        option.emit(&mut self.bytes[start..end]);
+        match TcpOption::parse(&self.bytes[start..end]) {
+            Ok(([], _)) => {
+                self.len = end as u8;
+                Ok(self)
+            }
+            _ => {
+                self.bytes[start..end].fill(0);
+                Err(OptionsError::Malformed {
+                    kind: option.kind(),
+                })
+            }
+        }
+    }
+
+    /// Return the options as pushed or read, without added padding.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
+    /// Return the options padded with zeros to a multiple of four bytes, as
+    /// they go on the wire.
+    pub fn wire_bytes(&self) -> &[u8] {
+        &self.bytes[..self.padded_len()]
+    }
+
+    /// Return the length of the options without added padding.
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    /// Return whether there are no options.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Return the length of the options area on the wire: a multiple of 4.
+    pub fn padded_len(&self) -> usize {
+        self.len().next_multiple_of(4)
+    }
+
+    /// Iterate over the options as they go on the wire, up to and including
+    /// the first EOL: a list that does not fill a word ends with the EOL of
+    /// its padding.
+    pub fn iter(&self) -> TcpOptionsIter<'_> {
+        TcpOptionsIter {
+            rest: self.wire_bytes(),
+        }
+    }
+
+    /// Return the first MSS option's value (RFC 9293 3.7.1).
+    pub fn mss(&self) -> Option<u16> {
+        self.iter().find_map(|o| match o {
+            TcpOption::MaxSegmentSize(mss) => Some(mss),
+            _ => None,
+        })
+    }
+
+    /// Return the first Window Scale option's shift count, as read: values
+    /// above 14 are not clamped here. RFC 7323 2.3: "If a Window Scale option
+    /// is received with a shift.cnt value larger than 14, the TCP SHOULD log
+    /// the error but MUST use 14 instead of the specified value."
+    pub fn window_scale(&self) -> Option<u8> {
+        self.iter().find_map(|o| match o {
+            TcpOption::WindowScale(shift) => Some(shift),
+            _ => None,
+        })
+    }
+
+    /// Return whether a SACK-Permitted option is present (RFC 2018 2).
+    pub fn sack_permitted(&self) -> bool {
+        self.iter().any(|o| o == TcpOption::SackPermitted)
+    }
+
+    /// Return the first Timestamps option's values (RFC 7323 3.2).
+    pub fn timestamps(&self) -> Option<Timestamps> {
+        self.iter().find_map(|o| match o {
+            TcpOption::Timestamps(ts) => Some(ts),
+            _ => None,
+        })
+    }
+
+    /// Return the first SACK option's blocks (RFC 2018 3).
+    pub fn sack_blocks(&self) -> Option<SackBlocks> {
+        self.iter().find_map(|o| match o {
+            TcpOption::Sack(blocks) => Some(blocks),
+            _ => None,
+        })
+    }
+}
+
+impl Default for TcpOptions {
+    fn default() -> Self {
+        TcpOptions::new()
+    }
+}
+
+impl PartialEq for TcpOptions {
+    fn eq(&self, other: &Self) -> bool {
+        self.wire_bytes() == other.wire_bytes()
+    }
+}
+
+impl Eq for TcpOptions {}
+
+impl core::hash::Hash for TcpOptions {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.wire_bytes().hash(state);
+    }
+}
+
+impl fmt::Debug for TcpOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TcpOptions<{self}>")
+    }
+}
+
+impl fmt::Display for TcpOptions {
+    /// Print the options in notation, without the angle brackets.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let wire = self.wire_bytes();
+        let mut rest = wire;
+        let mut separator = "";
+        while let Ok((after, option)) = TcpOption::parse(rest) {
+            let at = wire.len() - rest.len();
+            if option == TcpOption::EndOfList {
+                write!(f, "{separator}eol")?;
+                let zeros = after.iter().all(|&b| b == 0);
+                if !(zeros && wire.len() == (at + 1).next_multiple_of(4)) {
+                    write_hex(f, after)?;
+                }
+                return Ok(());
+            }
+            write!(f, "{separator}{option}")?;
+            separator = ",";
+            rest = after;
+        }
+        Ok(())
+    }
+}
+
+/// An iterator over the options of a [`TcpOptions`], ending after an EOL.
+#[derive(Debug, Clone)]
+pub struct TcpOptionsIter<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for TcpOptionsIter<'a> {
+    type Item = TcpOption<'a>;
+
+    fn next(&mut self) -> Option<TcpOption<'a>> {
+        // A TcpOptions only holds well-formed options, so parse cannot fail
+        // before the end; the end (or an EOL) stops the iteration.
+        let (rest, option) = TcpOption::parse(self.rest).ok()?;
+        self.rest = if option == TcpOption::EndOfList {
+            &[]
+        } else {
+            rest
+        };
+        Some(option)
+    }
+}
