@@ -186,7 +186,7 @@ fn load_config(src: &Source<'_>, raw: RawConfig) -> Result<Config, ScriptError> 
     config.tolerance = fixed(raw.tolerance, d.tolerance)?;
     let ip = |value: Option<Spanned<String>>, default| match value {
         None => Ok(default),
-        Some(v) => parse_spanned(src, ErrorKind::BadAddress, &v, |t| whole(t, Cursor::ipv4)),
+        Some(v) => parse_spanned(src, ErrorKind::BadAddress, &v, |t| whole(t, |c| c.ipv4())),
     };
     config.local = ip(raw.local, d.local)?;
     config.remote = ip(raw.remote, d.remote)?;
