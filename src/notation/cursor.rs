@@ -145,7 +145,7 @@ impl<'a> Cursor<'a> {
         if self.eat(c) {
             Ok(())
         } else {
-            Err(self.error_char(expected))
+            Err(self.error_word(expected))
         }
     }
 
