@@ -259,8 +259,14 @@ fn sort_keys<'a>(src: &Source<'_>, step: &'a RawStep) -> Result<StepKeys<'a>, Sc
 fn load_step(src: &Source<'_>, step: &Spanned<RawStep>) -> Result<Step, ScriptError> {
     let keys = sort_keys(src, &step.value)?;
     let Some((kind_key, value)) = keys.kind else {
-        let found = Some(step.value.0.first().map_or("an empty step".to_owned(), |(k, _)| format!("`{}`", k.value)));
-        return Err(src.error_at(ErrorKind::BadStep, &step.referenced, 1, EXPECTED_KIND, found));
+        return Err(match step.value.0.first() {
+            Some((key, _)) => {
+                let len = scalar_len(src, &key.referenced, &key.value);
+                let found = Some(format!("`{}`", key.value));
+                src.error_at(ErrorKind::BadStep, &key.referenced, len, EXPECTED_KIND, found)
+            }
+            None => src.error_at(ErrorKind::BadStep, &step.referenced, 1, EXPECTED_KIND, Some("an empty step".to_owned())),
+        });
     };
     let kind = kind_key.value.as_str();
     let text = required(src, kind_key, value)?;

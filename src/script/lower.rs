@@ -4,7 +4,7 @@
 //! ```text
 //! arp      = "request" ["who-has"] ip ["(" mac ")"] "tell" ip ["(" mac ")"]
 //!          | "reply" ip "is-at" (mac | "*") ["to" ip ["(" mac ")"]]
-//! icmp     = [ip ">" ip ":"] message
+//! icmp     = [ip ">" ip [":"]] message       (a ": " needs YAML quotes: leave it out)
 //! message  = "echo" ("request" | "reply") ["id" n] ["seq" n] ["len" n]
 //!          | "unreachable" ("net" | "host" | "proto" | "port" | "frag-needed" ["mtu" n] | "admin")
 //!          | "time-exceeded" ("ttl" | "reassembly")
@@ -223,7 +223,7 @@ pub fn parse_icmp(text: &str) -> Result<IcmpLine, SyntaxError> {
         let src = c.ipv4()?;
         c.expect('>', "`>` and the destination address")?;
         let dst = c.ipv4()?;
-        c.expect(':', "`:` after the addresses")?;
+        c.eat(':');
         Some((src, dst))
     } else {
         None
@@ -327,7 +327,7 @@ impl fmt::Display for Echo {
 impl fmt::Display for IcmpLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some((src, dst)) = self.addrs {
-            write!(f, "{src} > {dst}: ")?;
+            write!(f, "{src} > {dst} ")?;
         }
         match self.message {
             IcmpMessage::EchoRequest(e) => write!(f, "echo request{e}"),

@@ -87,4 +87,9 @@ impl Script {
 }
 
 #[cfg(test)]
+#[path = "tests/script.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "tests/errors.rs"]
+mod error_tests;
