@@ -64,9 +64,17 @@ struct DisplayError<'a> {
 
 impl fmt::Display for DisplayError<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let column = self.input.get(..self.error.at).map_or(0, |s| s.chars().count()) + 1;
+        let column = self
+            .input
+            .get(..self.error.at)
+            .map_or(0, |s| s.chars().count())
+            + 1;
         let found = self.error.found(self.input);
-        write!(f, "column {column}: expected {}, found ", self.error.expected)?;
+        write!(
+            f,
+            "column {column}: expected {}, found ",
+            self.error.expected
+        )?;
         if self.error.at >= self.input.len() {
             f.write_str(found)
         } else {
@@ -187,7 +195,11 @@ impl<'a> Cursor<'a> {
     }
 
     /// Read `keyword` as the next word, or fail.
-    pub(crate) fn expect_word(&mut self, keyword: &str, expected: &'static str) -> Result<(), SyntaxError> {
+    pub(crate) fn expect_word(
+        &mut self,
+        keyword: &str,
+        expected: &'static str,
+    ) -> Result<(), SyntaxError> {
         if self.eat_word(keyword) {
             Ok(())
         } else {
@@ -196,7 +208,10 @@ impl<'a> Cursor<'a> {
     }
 
     /// Read a decimal number of type `T` (a word of digits), or fail.
-    pub(crate) fn number<T: core::str::FromStr>(&mut self, expected: &'static str) -> Result<T, SyntaxError> {
+    pub(crate) fn number<T: core::str::FromStr>(
+        &mut self,
+        expected: &'static str,
+    ) -> Result<T, SyntaxError> {
         let start = self.peek_position();
         let word = self.peek_word();
         if word.is_empty() || !word.bytes().all(|b| b.is_ascii_digit()) {
@@ -214,7 +229,9 @@ impl<'a> Cursor<'a> {
     /// Read a dotted-quad IPv4 address, or fail with [`EXPECTED_ADDRESS`].
     pub(crate) fn ipv4(&mut self) -> Result<Ipv4Addr, SyntaxError> {
         let word = self.peek_word();
-        let addr = word.parse().map_err(|_| self.error_word(EXPECTED_ADDRESS))?;
+        let addr = word
+            .parse()
+            .map_err(|_| self.error_word(EXPECTED_ADDRESS))?;
         self.pos += word.len();
         Ok(addr)
     }

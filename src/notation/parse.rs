@@ -9,12 +9,20 @@ use super::Wild;
 
 /// Parse the segment of an `out` step: wildcards allowed, `win` optional.
 pub fn parse_segment(text: &str) -> Result<SegmentPattern, SyntaxError> {
-    Parser { c: Cursor::new(text), wildcards: true }.segment()
+    Parser {
+        c: Cursor::new(text),
+        wildcards: true,
+    }
+    .segment()
 }
 
 /// Parse the segment of an `in` step: no wildcards, `win` required.
 pub fn parse_inbound(text: &str) -> Result<SegmentPattern, SyntaxError> {
-    Parser { c: Cursor::new(text), wildcards: false }.segment()
+    Parser {
+        c: Cursor::new(text),
+        wildcards: false,
+    }
+    .segment()
 }
 
 /// The flag letters, in the order `Display` prints them.
@@ -54,7 +62,8 @@ impl Parser<'_> {
             flags |= TcpFlags::from_bits_retain(rsv << 9);
         }
         let options = self.options()?;
-        self.c.end("`ack`, `win`, `urg`, `rsv`, `<` options or the end of the segment")?;
+        self.c
+            .end("`ack`, `win`, `urg`, `rsv`, `<` options or the end of the segment")?;
         if flags.contains(TcpFlags::ACK) && ack.is_none() {
             return Err(self.missing("`ack N` (or `ack *`): the segment has the ACK flag `.`"));
         }
@@ -64,7 +73,15 @@ impl Parser<'_> {
         if !self.wildcards && window.is_none() {
             return Err(self.missing("`win N`: an injected segment needs a window"));
         }
-        Ok(SegmentPattern { flags, seq, len, ack, window, urgent, options })
+        Ok(SegmentPattern {
+            flags,
+            seq,
+            len,
+            ack,
+            window,
+            urgent,
+            options,
+        })
     }
 
     /// An error at the end of the input, for a field that should have been written.
@@ -84,10 +101,15 @@ impl Parser<'_> {
         let mut flags = TcpFlags::empty();
         if word != "none" {
             for (i, letter) in word.char_indices() {
-                let bad = self.c.error_at(at + i, at + i + letter.len_utf8(), EXPECTED);
+                let bad = self
+                    .c
+                    .error_at(at + i, at + i + letter.len_utf8(), EXPECTED);
                 let (_, flag) = LETTERS.iter().find(|(l, _)| *l == letter).ok_or(bad)?;
                 if flags.contains(*flag) {
-                    return Err(SyntaxError { expected: "each flag letter once", ..bad });
+                    return Err(SyntaxError {
+                        expected: "each flag letter once",
+                        ..bad
+                    });
                 }
                 flags |= *flag;
             }
@@ -98,7 +120,9 @@ impl Parser<'_> {
 
     /// Read `start:end(len)`; return the start and the length.
     fn range(&mut self) -> Result<(u32, u32), SyntaxError> {
-        let start: u32 = self.c.number("a relative sequence number, as in `0:0(0)`")?;
+        let start: u32 = self
+            .c
+            .number("a relative sequence number, as in `0:0(0)`")?;
         self.c.expect(':', "`:` and the end sequence number")?;
         let end_at = self.c.peek_position();
         let end: u32 = self.c.number("the end sequence number")?;
@@ -107,13 +131,21 @@ impl Parser<'_> {
         let len: u32 = self.c.number("the data length")?;
         self.c.expect(')', "`)`")?;
         if start.wrapping_add(len) != end {
-            return Err(self.c.error_at(end_at, end_to, "an end equal to the start plus the length"));
+            return Err(self.c.error_at(
+                end_at,
+                end_to,
+                "an end equal to the start plus the length",
+            ));
         }
         Ok((start, len))
     }
 
     /// Read `keyword value` if `keyword` comes next.
-    fn field<T: core::str::FromStr>(&mut self, keyword: &str, expected: &'static str) -> Result<Option<Wild<T>>, SyntaxError> {
+    fn field<T: core::str::FromStr>(
+        &mut self,
+        keyword: &str,
+        expected: &'static str,
+    ) -> Result<Option<Wild<T>>, SyntaxError> {
         if !self.c.eat_word(keyword) {
             return Ok(None);
         }
@@ -121,10 +153,15 @@ impl Parser<'_> {
     }
 
     /// Read a number, or `*` where wildcards are allowed.
-    fn value<T: core::str::FromStr>(&mut self, expected: &'static str) -> Result<Wild<T>, SyntaxError> {
+    fn value<T: core::str::FromStr>(
+        &mut self,
+        expected: &'static str,
+    ) -> Result<Wild<T>, SyntaxError> {
         if self.c.peek() == Some('*') {
             if !self.wildcards {
-                return Err(self.c.error_char("a number (wildcards only in `out` steps)"));
+                return Err(self
+                    .c
+                    .error_char("a number (wildcards only in `out` steps)"));
             }
             self.c.eat('*');
             return Ok(Wild::Any);
@@ -158,7 +195,11 @@ impl Parser<'_> {
         let concrete: Vec<OptionPattern> = list.iter().map(zero_wildcards).collect();
         if build_options(&concrete, SeqNumber(0)).is_none() {
             let close = self.c.pos();
-            return Err(self.c.error_at(open, close, "options that fit in 40 bytes, each well-formed"));
+            return Err(self.c.error_at(
+                open,
+                close,
+                "options that fit in 40 bytes, each well-formed",
+            ));
         }
         Ok(OptionsPattern::List(list))
     }
@@ -196,12 +237,18 @@ impl Parser<'_> {
                 self.c.expect_word("val", "`val`")?;
                 let val = self.value("a TSval (0 to 4294967295)")?;
                 self.c.expect_word("ecr", "`ecr`")?;
-                OptionPattern::Timestamps { val, ecr: self.value("a TSecr (0 to 4294967295)")? }
+                OptionPattern::Timestamps {
+                    val,
+                    ecr: self.value("a TSecr (0 to 4294967295)")?,
+                }
             }
             "opt" => {
                 self.c.word();
                 let kind = self.c.number("an option kind (0 to 255)")?;
-                OptionPattern::Unknown { kind, data: self.hex()? }
+                OptionPattern::Unknown {
+                    kind,
+                    data: self.hex()?,
+                }
             }
             _ => return Err(self.c.error_word(EXPECTED)),
         };
@@ -234,7 +281,10 @@ impl Parser<'_> {
         let at = self.c.peek_position();
         let word = self.c.peek_word();
         let bad = self.c.error_at(at, at + word.len().max(1), EXPECTED);
-        if word.is_empty() || word.len() % 2 != 0 || !word.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if word.is_empty()
+            || !word.len().is_multiple_of(2)
+            || !word.bytes().all(|b| b.is_ascii_hexdigit())
+        {
             return Err(bad);
         }
         let bytes = (0..word.len())
@@ -251,9 +301,14 @@ fn zero_wildcards(option: &OptionPattern) -> OptionPattern {
     let zero = |w: &Wild<u32>| Wild::Exact(w.exact().unwrap_or(0));
     match option {
         OptionPattern::Mss(w) => OptionPattern::Mss(Wild::Exact(w.exact().unwrap_or(0))),
-        OptionPattern::WindowScale(w) => OptionPattern::WindowScale(Wild::Exact(w.exact().unwrap_or(0))),
+        OptionPattern::WindowScale(w) => {
+            OptionPattern::WindowScale(Wild::Exact(w.exact().unwrap_or(0)))
+        }
         OptionPattern::Sack(Wild::Any) => OptionPattern::Sack(Wild::Exact(vec![(0, 0)])),
-        OptionPattern::Timestamps { val, ecr } => OptionPattern::Timestamps { val: zero(val), ecr: zero(ecr) },
+        OptionPattern::Timestamps { val, ecr } => OptionPattern::Timestamps {
+            val: zero(val),
+            ecr: zero(ecr),
+        },
         other => other.clone(),
     }
 }

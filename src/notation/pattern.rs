@@ -4,7 +4,9 @@
 use core::fmt;
 
 use stack::tcp::SeqNumber;
-use stack::wire::tcp::{SackBlock, SackBlocks, TcpFlags, TcpOption, TcpOptions, TcpRepr, Timestamps, MAX_OPTIONS_LEN};
+use stack::wire::tcp::{
+    SackBlock, SackBlocks, TcpFlags, TcpOption, TcpOptions, TcpRepr, Timestamps, MAX_OPTIONS_LEN,
+};
 
 use super::Wild;
 
@@ -148,12 +150,17 @@ impl SegmentPattern {
         if !self.is_concrete() || payload.len() != self.len as usize {
             return None;
         }
-        let OptionsPattern::List(list) = &self.options else { return None };
+        let OptionsPattern::List(list) = &self.options else {
+            return None;
+        };
         Some(TcpRepr {
             src_port: 0,
             dst_port: 0,
             seq_number: isns.sender + self.seq,
-            ack_number: self.ack.and_then(|a| a.exact()).map_or(SeqNumber(0), |a| isns.receiver + a),
+            ack_number: self
+                .ack
+                .and_then(|a| a.exact())
+                .map_or(SeqNumber(0), |a| isns.receiver + a),
             flags: self.flags,
             window: self.window.and_then(|w| w.exact())?,
             urgent_pointer: self.urgent.and_then(|u| u.exact()).unwrap_or(0),
@@ -180,7 +187,10 @@ impl SegmentPattern {
         }
         match &self.options {
             OptionsPattern::Any => Ok(()),
-            OptionsPattern::List(list) => check(options_match(list, &seg.options, isns.receiver), SegmentField::Options),
+            OptionsPattern::List(list) => check(
+                options_match(list, &seg.options, isns.receiver),
+                SegmentField::Options,
+            ),
         }
     }
 }
@@ -208,10 +218,19 @@ pub(crate) fn build_options(list: &[OptionPattern], receiver: SeqNumber) -> Opti
             OptionPattern::WindowScale(shift) => TcpOption::WindowScale(shift.exact()?),
             OptionPattern::SackPermitted => TcpOption::SackPermitted,
             OptionPattern::Sack(Wild::Exact(edges)) => {
-                blocks = edges.iter().map(|&(l, r)| SackBlock { left_edge: receiver + l, right_edge: receiver + r }).collect();
+                blocks = edges
+                    .iter()
+                    .map(|&(l, r)| SackBlock {
+                        left_edge: receiver + l,
+                        right_edge: receiver + r,
+                    })
+                    .collect();
                 TcpOption::Sack(SackBlocks::new(&blocks)?)
             }
-            OptionPattern::Timestamps { val, ecr } => TcpOption::Timestamps(Timestamps { tsval: val.exact()?, tsecr: ecr.exact()? }),
+            OptionPattern::Timestamps { val, ecr } => TcpOption::Timestamps(Timestamps {
+                tsval: val.exact()?,
+                tsecr: ecr.exact()?,
+            }),
             OptionPattern::Unknown { kind, data } => TcpOption::Unknown { kind: *kind, data },
             OptionPattern::Sack(Wild::Any) | OptionPattern::Eol(_) => return None,
         };
@@ -228,7 +247,9 @@ fn options_match(list: &[OptionPattern], options: &TcpOptions, receiver: SeqNumb
     let wire = options.wire_bytes();
     let mut rest = wire;
     for pattern in list {
-        let Ok((after, option)) = TcpOption::parse(rest) else { return false };
+        let Ok((after, option)) = TcpOption::parse(rest) else {
+            return false;
+        };
         if let OptionPattern::Eol(trailing) = pattern {
             return option == TcpOption::EndOfList && padded_equal(after, trailing);
         }
@@ -258,14 +279,21 @@ fn option_matches(pattern: &OptionPattern, option: &TcpOption<'_>, receiver: Seq
         (OptionPattern::SackPermitted, TcpOption::SackPermitted) => true,
         (OptionPattern::Mss(p), TcpOption::MaxSegmentSize(v)) => p.matches(v),
         (OptionPattern::WindowScale(p), TcpOption::WindowScale(v)) => p.matches(v),
-        (OptionPattern::Timestamps { val, ecr }, TcpOption::Timestamps(ts)) => val.matches(&ts.tsval) && ecr.matches(&ts.tsecr),
+        (OptionPattern::Timestamps { val, ecr }, TcpOption::Timestamps(ts)) => {
+            val.matches(&ts.tsval) && ecr.matches(&ts.tsecr)
+        }
         (OptionPattern::Sack(Wild::Any), TcpOption::Sack(_)) => true,
         (OptionPattern::Sack(Wild::Exact(edges)), TcpOption::Sack(blocks)) => {
             let blocks = blocks.as_slice();
             blocks.len() == edges.len()
-                && blocks.iter().zip(edges).all(|(b, &(l, r))| b.left_edge == receiver + l && b.right_edge == receiver + r)
+                && blocks
+                    .iter()
+                    .zip(edges)
+                    .all(|(b, &(l, r))| b.left_edge == receiver + l && b.right_edge == receiver + r)
         }
-        (OptionPattern::Unknown { kind, data }, TcpOption::Unknown { kind: k, data: d }) => kind == k && data[..] == **d,
+        (OptionPattern::Unknown { kind, data }, TcpOption::Unknown { kind: k, data: d }) => {
+            kind == k && data[..] == **d
+        }
         _ => false,
     }
 }

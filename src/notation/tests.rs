@@ -3,7 +3,9 @@
 
 use proptest::prelude::*;
 use stack::tcp::SeqNumber;
-use stack::wire::tcp::{SackBlock, SackBlocks, TcpFlags, TcpOption, TcpOptions, TcpRepr, Timestamps};
+use stack::wire::tcp::{
+    SackBlock, SackBlocks, TcpFlags, TcpOption, TcpOptions, TcpRepr, Timestamps,
+};
 
 use super::*;
 
@@ -16,12 +18,19 @@ fn pattern(text: &str) -> SegmentPattern {
 /// Return (column range, expected) of the error parsing `text`.
 #[track_caller]
 fn error(text: &str, wildcards: bool) -> (usize, usize, &'static str) {
-    let result = if wildcards { parse_segment(text) } else { parse_inbound(text) };
+    let result = if wildcards {
+        parse_segment(text)
+    } else {
+        parse_inbound(text)
+    };
     let e = result.expect_err(text);
     (e.at, e.end, e.expected)
 }
 
-const ISN0: Isns = Isns { sender: SeqNumber(0), receiver: SeqNumber(0) };
+const ISN0: Isns = Isns {
+    sender: SeqNumber(0),
+    receiver: SeqNumber(0),
+};
 
 #[test]
 fn concrete_segments_round_trip() {
@@ -53,9 +62,15 @@ fn concrete_segments_round_trip() {
 
 #[test]
 fn flags_in_any_order_print_canonically() {
-    assert_eq!(pattern(".S 0:0(0) ack 1 win 1").to_string(), "S. 0:0(0) ack 1 win 1");
+    assert_eq!(
+        pattern(".S 0:0(0) ack 1 win 1").to_string(),
+        "S. 0:0(0) ack 1 win 1"
+    );
     assert_eq!(pattern("none 0:0(0) win 1").flags, TcpFlags::empty());
-    assert_eq!(pattern("S 0:0(0) win 1 rsv 7").flags, TcpFlags::SYN | TcpFlags::RESERVED);
+    assert_eq!(
+        pattern("S 0:0(0) win 1 rsv 7").flags,
+        TcpFlags::SYN | TcpFlags::RESERVED
+    );
 }
 
 #[test]
@@ -78,32 +93,107 @@ fn wildcards_parse_and_print() {
 fn errors_point_at_the_column() {
     let unknown_option = "an option: eol, nop, mss, wscale, sackOK, sack, TS or opt";
     let cases: &[(&str, bool, (usize, usize, &str))] = &[
-        ("X 0:0(0) win 1", true, (0, 1, "flags: letters from F S R P . U E W A, or `none`")),
+        (
+            "X 0:0(0) win 1",
+            true,
+            (0, 1, "flags: letters from F S R P . U E W A, or `none`"),
+        ),
         ("SS 0:0(0)", true, (1, 2, "each flag letter once")),
-        ("S 0-0(0)", true, (2, 5, "a relative sequence number, as in `0:0(0)`")),
-        ("S 0:1(0)", true, (4, 5, "an end equal to the start plus the length")),
+        (
+            "S 0-0(0)",
+            true,
+            (2, 5, "a relative sequence number, as in `0:0(0)`"),
+        ),
+        (
+            "S 0:1(0)",
+            true,
+            (4, 5, "an end equal to the start plus the length"),
+        ),
         ("S 0:0 win 1", true, (6, 9, "`(` and the data length")),
-        ("S 0:0(0) window 5", true, (9, 15, "`ack`, `win`, `urg`, `rsv`, `<` options or the end of the segment")),
-        ("S 0:0(0) win 70000", true, (13, 18, "a window (0 to 65535)")),
-        ("S 0:0(0) win *", false, (13, 14, "a number (wildcards only in `out` steps)")),
-        ("S 0:0(0) win 1 <...>", false, (16, 19, "options (`<...>` only in `out` steps)")),
-        ("S 0:0(0) win 1 <mss 1460,bogus 1>", true, (25, 30, unknown_option)),
-        ("S 0:0(0) win 1 <mss 1460", true, (24, 24, "`,` and another option, or `>`")),
+        (
+            "S 0:0(0) window 5",
+            true,
+            (
+                9,
+                15,
+                "`ack`, `win`, `urg`, `rsv`, `<` options or the end of the segment",
+            ),
+        ),
+        (
+            "S 0:0(0) win 70000",
+            true,
+            (13, 18, "a window (0 to 65535)"),
+        ),
+        (
+            "S 0:0(0) win *",
+            false,
+            (13, 14, "a number (wildcards only in `out` steps)"),
+        ),
+        (
+            "S 0:0(0) win 1 <...>",
+            false,
+            (16, 19, "options (`<...>` only in `out` steps)"),
+        ),
+        (
+            "S 0:0(0) win 1 <mss 1460,bogus 1>",
+            true,
+            (25, 30, unknown_option),
+        ),
+        (
+            "S 0:0(0) win 1 <mss 1460",
+            true,
+            (24, 24, "`,` and another option, or `>`"),
+        ),
         ("S 0:0(0) win 1 <TS val 1>", true, (24, 25, "`ecr`")),
-        ("S 0:0(0) win 1 <eol 0g>", true, (20, 22, "hex bytes (two digits each)")),
-        ("S. 0:0(0) win 1", true, (15, 15, "`ack N` (or `ack *`): the segment has the ACK flag `.`")),
-        ("S 0:0(0)", false, (8, 8, "`win N`: an injected segment needs a window")),
-        ("U 0:0(0) win 1", true, (14, 14, "`urg N`: the segment has the URG flag `U`")),
-        ("S 0:0(0) win 1 rsv 8", true, (19, 20, "reserved bits (1 to 7)")),
+        (
+            "S 0:0(0) win 1 <eol 0g>",
+            true,
+            (20, 22, "hex bytes (two digits each)"),
+        ),
+        (
+            "S. 0:0(0) win 1",
+            true,
+            (
+                15,
+                15,
+                "`ack N` (or `ack *`): the segment has the ACK flag `.`",
+            ),
+        ),
+        (
+            "S 0:0(0)",
+            false,
+            (8, 8, "`win N`: an injected segment needs a window"),
+        ),
+        (
+            "U 0:0(0) win 1",
+            true,
+            (14, 14, "`urg N`: the segment has the URG flag `U`"),
+        ),
+        (
+            "S 0:0(0) win 1 rsv 8",
+            true,
+            (19, 20, "reserved bits (1 to 7)"),
+        ),
     ];
     for (text, wildcards, want) in cases {
         assert_eq!(error(text, *wildcards), *want, "{text}");
     }
-    let too_long = "S 0:0(0) win 1 <TS val 1 ecr 1,TS val 1 ecr 1,TS val 1 ecr 1,TS val 1 ecr 1,nop>";
+    let too_long =
+        "S 0:0(0) win 1 <TS val 1 ecr 1,TS val 1 ecr 1,TS val 1 ecr 1,TS val 1 ecr 1,nop>";
     let (at, end, expected) = error(too_long, true);
-    assert_eq!((at, end, expected), (15, too_long.len(), "options that fit in 40 bytes, each well-formed"));
+    assert_eq!(
+        (at, end, expected),
+        (
+            15,
+            too_long.len(),
+            "options that fit in 40 bytes, each well-formed"
+        )
+    );
     let err = parse_segment("S 0:0(0) win x").unwrap_err();
-    assert_eq!(err.display("S 0:0(0) win x").to_string(), "column 14: expected a window (0 to 65535), found `x`");
+    assert_eq!(
+        err.display("S 0:0(0) win x").to_string(),
+        "column 14: expected a window (0 to 65535), found `x`"
+    );
 }
 
 /// A concrete segment as a stack might emit it, absolute numbers.
@@ -122,14 +212,20 @@ fn syn_ack(options: TcpOptions) -> TcpRepr<'static> {
 }
 
 /// The ISNs for a target that chose 1000 and a script peer that chose 500.
-const ISNS: Isns = Isns { sender: SeqNumber(1000), receiver: SeqNumber(500) };
+const ISNS: Isns = Isns {
+    sender: SeqNumber(1000),
+    receiver: SeqNumber(500),
+};
 
 #[test]
 fn matching_uses_relative_numbers_and_wildcards() {
     let options = TcpOptions::from_list(&[
         TcpOption::MaxSegmentSize(1460),
         TcpOption::SackPermitted,
-        TcpOption::Timestamps(Timestamps { tsval: 77, tsecr: 5 }),
+        TcpOption::Timestamps(Timestamps {
+            tsval: 77,
+            tsecr: 5,
+        }),
         TcpOption::NoOperation,
         TcpOption::WindowScale(7),
     ])
@@ -150,10 +246,22 @@ fn matching_uses_relative_numbers_and_wildcards() {
         ("S. 0:0(0) ack 2 <...>", SegmentField::Ack),
         ("S. 0:0(0) ack 1 win 65535 <...>", SegmentField::Window),
         ("S. 0:0(0) ack 1", SegmentField::Options),
-        ("S. 0:0(0) ack 1 <mss 1460,sackOK,TS val * ecr 5,nop,wscale 8>", SegmentField::Options),
-        ("S. 0:0(0) ack 1 <mss 1460,sackOK,TS val * ecr 5,nop>", SegmentField::Options),
-        ("S. 0:0(0) ack 1 <mss 1460,sackOK,TS val * ecr 5,nop,wscale 7,nop>", SegmentField::Options),
-        ("S. 0:0(0) ack 1 <sackOK,mss 1460,TS val * ecr 5,nop,wscale 7>", SegmentField::Options),
+        (
+            "S. 0:0(0) ack 1 <mss 1460,sackOK,TS val * ecr 5,nop,wscale 8>",
+            SegmentField::Options,
+        ),
+        (
+            "S. 0:0(0) ack 1 <mss 1460,sackOK,TS val * ecr 5,nop>",
+            SegmentField::Options,
+        ),
+        (
+            "S. 0:0(0) ack 1 <mss 1460,sackOK,TS val * ecr 5,nop,wscale 7,nop>",
+            SegmentField::Options,
+        ),
+        (
+            "S. 0:0(0) ack 1 <sackOK,mss 1460,TS val * ecr 5,nop,wscale 7>",
+            SegmentField::Options,
+        ),
     ];
     for (text, field) in cases {
         assert_eq!(pattern(text).matches(&seg, ISNS), Err(field), "{text}");
@@ -163,24 +271,57 @@ fn matching_uses_relative_numbers_and_wildcards() {
 #[test]
 fn zero_padding_after_the_options_matches() {
     // mss + sackOK is 6 bytes: the wire pads it to 8 with zeros (an EOL).
-    let seg = syn_ack(TcpOptions::from_list(&[TcpOption::MaxSegmentSize(1460), TcpOption::SackPermitted]).unwrap());
-    assert_eq!(seg.to_string(), "S. 1000:1000(0) ack 501 win 29200 <mss 1460,sackOK,eol>");
-    assert_eq!(pattern("S. 0:0(0) ack 1 <mss 1460,sackOK>").matches(&seg, ISNS), Ok(()));
-    assert_eq!(pattern("S. 0:0(0) ack 1 <mss 1460,sackOK,eol>").matches(&seg, ISNS), Ok(()));
-    assert_eq!(pattern("S. 0:0(0) ack 1 <mss 1460,sackOK,eol 01>").matches(&seg, ISNS), Err(SegmentField::Options));
-    assert_eq!(pattern("S. 0:0(0) ack 1 <mss 1460>").matches(&seg, ISNS), Err(SegmentField::Options));
+    let seg = syn_ack(
+        TcpOptions::from_list(&[TcpOption::MaxSegmentSize(1460), TcpOption::SackPermitted])
+            .unwrap(),
+    );
+    assert_eq!(
+        seg.to_string(),
+        "S. 1000:1000(0) ack 501 win 29200 <mss 1460,sackOK,eol>"
+    );
+    assert_eq!(
+        pattern("S. 0:0(0) ack 1 <mss 1460,sackOK>").matches(&seg, ISNS),
+        Ok(())
+    );
+    assert_eq!(
+        pattern("S. 0:0(0) ack 1 <mss 1460,sackOK,eol>").matches(&seg, ISNS),
+        Ok(())
+    );
+    assert_eq!(
+        pattern("S. 0:0(0) ack 1 <mss 1460,sackOK,eol 01>").matches(&seg, ISNS),
+        Err(SegmentField::Options)
+    );
+    assert_eq!(
+        pattern("S. 0:0(0) ack 1 <mss 1460>").matches(&seg, ISNS),
+        Err(SegmentField::Options)
+    );
 }
 
 #[test]
 fn sack_blocks_are_relative_to_the_receiver() {
     let blocks = SackBlocks::new(&[SackBlock::new(501 + 100, 501 + 200)]).unwrap();
-    let mut seg = syn_ack(TcpOptions::from_list(&[TcpOption::NoOperation, TcpOption::NoOperation, TcpOption::Sack(blocks)]).unwrap());
+    let mut seg = syn_ack(
+        TcpOptions::from_list(&[
+            TcpOption::NoOperation,
+            TcpOption::NoOperation,
+            TcpOption::Sack(blocks),
+        ])
+        .unwrap(),
+    );
     seg.flags = TcpFlags::ACK;
     let p = pattern(". 0:0(0) ack 1 <nop,nop,sack 101:201>");
     assert_eq!(p.matches(&seg, ISNS), Ok(()));
-    assert_eq!(pattern(". 0:0(0) ack 1 <nop,nop,sack *>").matches(&seg, ISNS), Ok(()));
-    assert_eq!(pattern(". 0:0(0) ack 1 <nop,nop,sack 100:200>").matches(&seg, ISNS), Err(SegmentField::Options));
-    let built = pattern(". 0:0(0) ack 1 win 29200 <nop,nop,sack 101:201>").to_repr(ISNS, &[]).unwrap();
+    assert_eq!(
+        pattern(". 0:0(0) ack 1 <nop,nop,sack *>").matches(&seg, ISNS),
+        Ok(())
+    );
+    assert_eq!(
+        pattern(". 0:0(0) ack 1 <nop,nop,sack 100:200>").matches(&seg, ISNS),
+        Err(SegmentField::Options)
+    );
+    let built = pattern(". 0:0(0) ack 1 win 29200 <nop,nop,sack 101:201>")
+        .to_repr(ISNS, &[])
+        .unwrap();
     assert_eq!(built.options, seg.options);
     assert_eq!(built.seq_number, SeqNumber(1000));
     assert_eq!(built.ack_number, SeqNumber(501));
@@ -191,7 +332,15 @@ fn to_repr_checks_the_payload_length() {
     let p = pattern("P. 1:11(10) ack 1 win 100");
     assert!(p.to_repr(ISN0, &[0; 9]).is_none());
     let payload = [7; 10];
-    let repr = p.to_repr(Isns { sender: SeqNumber(u32::MAX), receiver: SeqNumber(9) }, &payload).unwrap();
+    let repr = p
+        .to_repr(
+            Isns {
+                sender: SeqNumber(u32::MAX),
+                receiver: SeqNumber(9),
+            },
+            &payload,
+        )
+        .unwrap();
     assert_eq!(repr.seq_number, SeqNumber(0), "relative numbers wrap");
     assert_eq!(repr.ack_number, SeqNumber(10));
     assert_eq!(repr.payload, &payload);

@@ -246,7 +246,11 @@ pub fn parse_call(text: &str) -> Result<CallStep, SyntaxError> {
         _ => return Err(c.error_at(name_at, name_at + name.len(), EXPECTED_NAME)),
     };
     c.expect(')', EXPECTED_CLOSE)?;
-    let expect = if c.eat('=') { result(&mut c)? } else { Expect::Success };
+    let expect = if c.eat('=') {
+        result(&mut c)?
+    } else {
+        Expect::Success
+    };
     c.end("`= result` or the end of the call")?;
     Ok(CallStep { call, expect })
 }
@@ -353,10 +357,19 @@ impl fmt::Display for Call {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let oob = |oob: bool| if oob { ", oob" } else { "" };
         match *self {
-            Call::Bind { addr: Some(a), port } => write!(f, "bind({a}:{port})"),
+            Call::Bind {
+                addr: Some(a),
+                port,
+            } => write!(f, "bind({a}:{port})"),
             Call::Bind { addr: None, port } => write!(f, "bind({port})"),
-            Call::Listen { port, backlog: Some(b) } => write!(f, "listen({port}, backlog={b})"),
-            Call::Listen { port, backlog: None } => write!(f, "listen({port})"),
+            Call::Listen {
+                port,
+                backlog: Some(b),
+            } => write!(f, "listen({port}, backlog={b})"),
+            Call::Listen {
+                port,
+                backlog: None,
+            } => write!(f, "listen({port})"),
             Call::Connect(addr) => write!(f, "connect({addr})"),
             Call::Accept => f.write_str("accept()"),
             Call::Write { len, oob: o } => write!(f, "write({len}{})", oob(o)),
@@ -434,8 +447,18 @@ mod tests {
             ("close", 5, 5, "`(` after the call's name"),
             ("write(abc)", 6, 9, EXPECTED_LEN),
             ("listen(80, backlog 1)", 19, 20, "`=` after `backlog`"),
-            ("connect(198.51.100.300:80)", 8, 22, crate::notation::EXPECTED_ADDRESS),
-            ("connect(198.51.100.2)", 20, 21, "`:` and a port after the address"),
+            (
+                "connect(198.51.100.300:80)",
+                8,
+                22,
+                crate::notation::EXPECTED_ADDRESS,
+            ),
+            (
+                "connect(198.51.100.2)",
+                20,
+                21,
+                "`:` and a port after the address",
+            ),
             ("connect(1.2.3.4:70000)", 16, 21, EXPECTED_PORT),
             ("write(10) = EPIPES", 12, 18, EXPECTED_RESULT),
             ("close() junk", 8, 12, "`= result` or the end of the call"),
@@ -444,8 +467,14 @@ mod tests {
         ];
         for (text, at, end, expected) in cases {
             let err = parse_call(text).unwrap_err();
-            assert_eq!((err.at, err.end, err.expected), (at, end, expected), "{text}");
+            assert_eq!(
+                (err.at, err.end, err.expected),
+                (at, end, expected),
+                "{text}"
+            );
         }
-        assert!(parse_call("connect(198.51.100.300:80)").unwrap_err().is_address());
+        assert!(parse_call("connect(198.51.100.300:80)")
+            .unwrap_err()
+            .is_address());
     }
 }

@@ -159,7 +159,11 @@ impl fmt::Display for ScriptError {
         let gutter = " ".repeat(number.len());
         let indent = " ".repeat(self.pos.column.saturating_sub(1) as usize);
         let carets = "^".repeat(self.width.max(1) as usize);
-        write!(f, "\n{gutter} |\n{number} | {}\n{gutter} | {indent}{carets}", self.line_text)
+        write!(
+            f,
+            "\n{gutter} |\n{number} | {}\n{gutter} | {indent}{carets}",
+            self.line_text
+        )
     }
 }
 
@@ -185,7 +189,11 @@ impl<'a> Source<'a> {
 
     /// Return the text of line `line` (1-based), without its end of line.
     pub fn line_text(&self, line: u32) -> &'a str {
-        let text = self.text.lines().nth(line.saturating_sub(1) as usize).unwrap_or("");
+        let text = self
+            .text
+            .lines()
+            .nth(line.saturating_sub(1) as usize)
+            .unwrap_or("");
         text.trim_end_matches('\r')
     }
 
@@ -198,7 +206,11 @@ impl<'a> Source<'a> {
         for (i, line) in self.text.split_inclusive('\n').enumerate() {
             if i as u64 + 1 == location.line() {
                 let column = location.column().saturating_sub(1) as usize;
-                return offset + line.char_indices().nth(column).map_or(line.len(), |(b, _)| b);
+                return offset
+                    + line
+                        .char_indices()
+                        .nth(column)
+                        .map_or(line.len(), |(b, _)| b);
             }
             offset += line.len();
         }
@@ -206,13 +218,23 @@ impl<'a> Source<'a> {
     }
 
     /// Build an error covering bytes `range` of the text.
-    pub fn error(&self, kind: ErrorKind, range: Range<usize>, expected: impl Into<String>, found: Option<String>) -> ScriptError {
+    pub fn error(
+        &self,
+        kind: ErrorKind,
+        range: Range<usize>,
+        expected: impl Into<String>,
+        found: Option<String>,
+    ) -> ScriptError {
         let pos = self.pos(range.start);
         let line_text = self.line_text(pos.line);
         let start = floor_char_boundary(self.text, range.start);
         let end = floor_char_boundary(self.text, range.end.max(range.start));
-        let width = self.text[start..end].lines().next().map_or(0, |s| s.chars().count());
-        let room = line_text.chars().count() as u32 + 1 - pos.column.min(line_text.chars().count() as u32 + 1);
+        let width = self.text[start..end]
+            .lines()
+            .next()
+            .map_or(0, |s| s.chars().count());
+        let room = line_text.chars().count() as u32 + 1
+            - pos.column.min(line_text.chars().count() as u32 + 1);
         ScriptError {
             kind,
             file: self.file.to_owned(),
@@ -225,7 +247,14 @@ impl<'a> Source<'a> {
     }
 
     /// Build an error at a location, covering `len` bytes.
-    pub fn error_at(&self, kind: ErrorKind, location: &Location, len: usize, expected: impl Into<String>, found: Option<String>) -> ScriptError {
+    pub fn error_at(
+        &self,
+        kind: ErrorKind,
+        location: &Location,
+        len: usize,
+        expected: impl Into<String>,
+        found: Option<String>,
+    ) -> ScriptError {
         let start = self.offset(location);
         self.error(kind, start..start + len, expected, found)
     }
@@ -236,9 +265,14 @@ impl<'a> Source<'a> {
     /// scalar's own start.
     pub fn offset_in_value(&self, location: &Location, value: &str, at: usize) -> usize {
         let base = self.offset(location);
-        let Some(after) = self.text.get(base..) else { return base };
+        let Some(after) = self.text.get(base..) else {
+            return base;
+        };
         // Which line of the value holds `at`, and where that line starts.
-        let line_start = value.get(..at).and_then(|s| s.rfind('\n')).map_or(0, |i| i + 1);
+        let line_start = value
+            .get(..at)
+            .and_then(|s| s.rfind('\n'))
+            .map_or(0, |i| i + 1);
         let mut search = base;
         if after.starts_with(['"', '\'']) {
             search += 1;
@@ -246,7 +280,9 @@ impl<'a> Source<'a> {
         let mut value_offset = 0;
         for line in value.split_inclusive('\n') {
             let content = line.trim_end_matches('\n');
-            let Some(found) = self.text.get(search..).and_then(|t| t.find(content)) else { return base };
+            let Some(found) = self.text.get(search..).and_then(|t| t.find(content)) else {
+                return base;
+            };
             if value_offset == line_start {
                 return search + found + (at - line_start);
             }
@@ -258,7 +294,13 @@ impl<'a> Source<'a> {
 
     /// Build an error for a mini-language `error` inside the scalar `value`
     /// at `location`.
-    pub fn syntax_error(&self, kind: ErrorKind, location: &Location, value: &str, error: &SyntaxError) -> ScriptError {
+    pub fn syntax_error(
+        &self,
+        kind: ErrorKind,
+        location: &Location,
+        value: &str,
+        error: &SyntaxError,
+    ) -> ScriptError {
         let start = self.offset_in_value(location, value, error.at.min(value.len()));
         let len = error.end.saturating_sub(error.at);
         let found = if error.at >= value.trim_end().len() {

@@ -2,7 +2,9 @@
 //! each value's mini-language is parsed and every error is located in the
 //! file.
 
-use serde_saphyr::{DefaultMessageFormatter, Error as YamlError, Location, MessageFormatter, Spanned};
+use serde_saphyr::{
+    DefaultMessageFormatter, Error as YamlError, Location, MessageFormatter, Spanned,
+};
 
 use super::call::parse_call;
 use super::config::{Config, RawConfig};
@@ -18,8 +20,20 @@ use crate::notation::{parse_inbound, parse_segment, SyntaxError};
 
 /// The keys that name a step's kind, in the order the docs list them.
 pub const STEP_KINDS: &[&str] = &[
-    "in", "out", "call", "state", "wait", "silent", "arp_in", "arp_out", "icmp_in", "icmp_out",
-    "udp_in", "udp_out", "frame_in", "frame_out",
+    "in",
+    "out",
+    "call",
+    "state",
+    "wait",
+    "silent",
+    "arp_in",
+    "arp_out",
+    "icmp_in",
+    "icmp_out",
+    "udp_in",
+    "udp_out",
+    "frame_in",
+    "frame_out",
 ];
 
 /// What an unknown step kind is reported as expecting.
@@ -63,7 +77,9 @@ fn yaml_error(src: &Source<'_>, err: &YamlError) -> ScriptError {
     let len = location.span().byte_len().unwrap_or(1) as usize;
     let token = || found_token(src, &location, len);
     let (kind, expected, found) = match err {
-        YamlError::SerdeUnknownField { field, expected, .. } => (
+        YamlError::SerdeUnknownField {
+            field, expected, ..
+        } => (
             ErrorKind::UnknownKey,
             format!("one of {}", expected.join(", ")),
             Some(format!("`{field}`")),
@@ -76,14 +92,31 @@ fn yaml_error(src: &Source<'_>, err: &YamlError) -> ScriptError {
         YamlError::DuplicateMappingKey { key, .. } => (
             ErrorKind::DuplicateKey,
             "each key once per mapping".to_owned(),
-            Some(key.as_deref().map_or_else(token, |k| format!("`{k}` again"))),
+            Some(
+                key.as_deref()
+                    .map_or_else(token, |k| format!("`{k}` again")),
+            ),
         ),
-        YamlError::SerdeInvalidType { expected, unexpected, .. }
-        | YamlError::SerdeInvalidValue { expected, unexpected, .. } => {
-            (ErrorKind::WrongType, expected.clone(), Some(unexpected.clone()))
+        YamlError::SerdeInvalidType {
+            expected,
+            unexpected,
+            ..
         }
-        YamlError::Unexpected { expected, .. } => (ErrorKind::WrongType, (*expected).to_owned(), Some(token())),
-        YamlError::InvalidScalar { ty, .. } => (ErrorKind::WrongType, format!("a {ty}"), Some(token())),
+        | YamlError::SerdeInvalidValue {
+            expected,
+            unexpected,
+            ..
+        } => (
+            ErrorKind::WrongType,
+            expected.clone(),
+            Some(unexpected.clone()),
+        ),
+        YamlError::Unexpected { expected, .. } => {
+            (ErrorKind::WrongType, (*expected).to_owned(), Some(token()))
+        }
+        YamlError::InvalidScalar { ty, .. } => {
+            (ErrorKind::WrongType, format!("a {ty}"), Some(token()))
+        }
         other => (
             ErrorKind::YamlSyntax,
             DefaultMessageFormatter.format_message(other).into_owned(),
@@ -123,14 +156,23 @@ fn load_ref(src: &Source<'_>, r: &Spanned<String>) -> Result<Ref, ScriptError> {
             ),
         };
         let found = Some(format!("`{}`", r.value));
-        src.error_at(kind, &r.referenced, scalar_len(src, &r.referenced, &r.value), expected, found)
+        src.error_at(
+            kind,
+            &r.referenced,
+            scalar_len(src, &r.referenced, &r.value),
+            expected,
+            found,
+        )
     })
 }
 
 /// Return how many bytes of the text a scalar spans (at least its value).
 fn scalar_len(src: &Source<'_>, location: &Location, value: &str) -> usize {
     let start = src.offset(location);
-    let quoted = src.text.get(start..).is_some_and(|t| t.starts_with(['"', '\'']));
+    let quoted = src
+        .text
+        .get(start..)
+        .is_some_and(|t| t.starts_with(['"', '\'']));
     value.len() + if quoted { 2 } else { 0 }
 }
 
@@ -146,8 +188,18 @@ fn parse_spanned<T>(
 
 /// Locate a mini-language error; a bad address is [`ErrorKind::BadAddress`]
 /// whatever the grammar.
-fn syntax_error(src: &Source<'_>, kind: ErrorKind, location: &Location, value: &str, e: &SyntaxError) -> ScriptError {
-    let kind = if e.is_address() { ErrorKind::BadAddress } else { kind };
+fn syntax_error(
+    src: &Source<'_>,
+    kind: ErrorKind,
+    location: &Location,
+    value: &str,
+    e: &SyntaxError,
+) -> ScriptError {
+    let kind = if e.is_address() {
+        ErrorKind::BadAddress
+    } else {
+        kind
+    };
     src.syntax_error(kind, location, value, e)
 }
 
@@ -167,7 +219,9 @@ fn load_config(src: &Source<'_>, raw: RawConfig) -> Result<Config, ScriptError> 
     config.rcv_buf = raw.rcv_buf.unwrap_or(d.rcv_buf);
     config.snd_buf = raw.snd_buf.unwrap_or(d.snd_buf);
     let fixed = |value: Option<Spanned<String>>, default| -> Result<_, ScriptError> {
-        let Some(value) = value else { return Ok(default) };
+        let Some(value) = value else {
+            return Ok(default);
+        };
         let duration = parse_spanned(src, ErrorKind::BadDuration, &value, parse_duration)?;
         match duration {
             time::Duration::Fixed(d) => Ok(d),
@@ -176,7 +230,11 @@ fn load_config(src: &Source<'_>, raw: RawConfig) -> Result<Config, ScriptError> 
                 ErrorKind::BadDuration,
                 &value.referenced,
                 &value.value,
-                &SyntaxError { at: 0, end: value.value.len(), expected: "a fixed duration (not in msl)" },
+                &SyntaxError {
+                    at: 0,
+                    end: value.value.len(),
+                    expected: "a fixed duration (not in msl)",
+                },
             )),
         }
     };
@@ -200,22 +258,28 @@ fn load_config(src: &Source<'_>, raw: RawConfig) -> Result<Config, ScriptError> 
 }
 
 /// Run `read` over the whole of `text`.
-fn whole<T>(text: &str, read: impl FnOnce(&mut Cursor<'_>) -> Result<T, SyntaxError>) -> Result<T, SyntaxError> {
+fn whole<T>(
+    text: &str,
+    read: impl FnOnce(&mut Cursor<'_>) -> Result<T, SyntaxError>,
+) -> Result<T, SyntaxError> {
     let mut cursor = Cursor::new(text);
     let value = read(&mut cursor)?;
     cursor.end("the end of the value")?;
     Ok(value)
 }
 
+/// A key of a step and its value.
+type Entry<'a> = (&'a Spanned<String>, &'a Spanned<Option<String>>);
+
 /// The keys of a step, sorted into their roles.
 #[derive(Default)]
 struct StepKeys<'a> {
-    kind: Option<(&'a Spanned<String>, &'a Spanned<Option<String>>)>,
+    kind: Option<Entry<'a>>,
     at: Option<&'a Spanned<Option<String>>>,
     within: Option<&'a Spanned<Option<String>>>,
     socket: Option<&'a Spanned<Option<String>>>,
-    why: Option<(&'a Spanned<String>, &'a Spanned<Option<String>>)>,
-    overrides: Vec<(TargetName, &'a Spanned<String>, &'a Spanned<Option<String>>)>,
+    why: Option<Entry<'a>>,
+    overrides: Vec<(TargetName, Entry<'a>)>,
 }
 
 /// Sort a step's keys, rejecting unknown ones and a second kind.
@@ -228,7 +292,13 @@ fn sort_keys<'a>(src: &Source<'_>, step: &'a RawStep) -> Result<StepKeys<'a>, Sc
             if let Some((first, _)) = keys.kind {
                 let expected = format!("one step kind per step (this one is `{}`)", first.value);
                 let found = Some(format!("`{name}`"));
-                return Err(src.error_at(ErrorKind::BadStep, &key.referenced, len, expected, found));
+                return Err(src.error_at(
+                    ErrorKind::BadStep,
+                    &key.referenced,
+                    len,
+                    expected,
+                    found,
+                ));
             }
             keys.kind = Some((key, value));
             continue;
@@ -239,12 +309,15 @@ fn sort_keys<'a>(src: &Source<'_>, step: &'a RawStep) -> Result<StepKeys<'a>, Sc
             "socket" => keys.socket = Some(value),
             "why" => keys.why = Some((key, value)),
             _ => match TargetName::from_name(name) {
-                Some(target) => keys.overrides.push((target, key, value)),
+                Some(target) => keys.overrides.push((target, (key, value))),
                 None => {
                     let (kind, expected) = if index == 0 {
                         (ErrorKind::UnknownStepKind, EXPECTED_KIND)
                     } else {
-                        (ErrorKind::UnknownKey, "at, within, socket, why, linux or reference_tap")
+                        (
+                            ErrorKind::UnknownKey,
+                            "at, within, socket, why, linux or reference_tap",
+                        )
                     };
                     let found = Some(format!("`{name}`"));
                     return Err(src.error_at(kind, &key.referenced, len, expected, found));
@@ -263,9 +336,21 @@ fn load_step(src: &Source<'_>, step: &Spanned<RawStep>) -> Result<Step, ScriptEr
             Some((key, _)) => {
                 let len = scalar_len(src, &key.referenced, &key.value);
                 let found = Some(format!("`{}`", key.value));
-                src.error_at(ErrorKind::BadStep, &key.referenced, len, EXPECTED_KIND, found)
+                src.error_at(
+                    ErrorKind::BadStep,
+                    &key.referenced,
+                    len,
+                    EXPECTED_KIND,
+                    found,
+                )
             }
-            None => src.error_at(ErrorKind::BadStep, &step.referenced, 1, EXPECTED_KIND, Some("an empty step".to_owned())),
+            None => src.error_at(
+                ErrorKind::BadStep,
+                &step.referenced,
+                1,
+                EXPECTED_KIND,
+                Some("an empty step".to_owned()),
+            ),
         });
     };
     let kind = kind_key.value.as_str();
@@ -274,12 +359,16 @@ fn load_step(src: &Source<'_>, step: &Spanned<RawStep>) -> Result<Step, ScriptEr
     let time = load_time(src, kind_key, &keys, prefix)?;
     let socket = load_socket(src, kind, keys.socket)?;
     let mut overrides = Vec::new();
-    for &(target, key, value) in &keys.overrides {
+    for &(target, (key, value)) in &keys.overrides {
         let action = match &value.value {
             None => None,
             Some(text) => Some(load_action(src, kind, value, text)?.1),
         };
-        overrides.push(Override { target, pos: src.pos(src.offset(&key.referenced)), action });
+        overrides.push(Override {
+            target,
+            pos: src.pos(src.offset(&key.referenced)),
+            action,
+        });
     }
     let why = load_why(src, &keys)?;
     Ok(Step {
@@ -294,23 +383,45 @@ fn load_step(src: &Source<'_>, step: &Spanned<RawStep>) -> Result<Step, ScriptEr
 }
 
 /// Return a key's value, which must not be null.
-fn required<'a>(src: &Source<'_>, key: &Spanned<String>, value: &'a Spanned<Option<String>>) -> Result<&'a str, ScriptError> {
+fn required<'a>(
+    src: &Source<'_>,
+    key: &Spanned<String>,
+    value: &'a Spanned<Option<String>>,
+) -> Result<&'a str, ScriptError> {
     value.value.as_deref().ok_or_else(|| {
         let expected = format!("a value after `{}:`", key.value);
-        src.error_at(ErrorKind::WrongType, &key.referenced, key.value.len(), expected, Some("nothing".to_owned()))
+        src.error_at(
+            ErrorKind::WrongType,
+            &key.referenced,
+            key.value.len(),
+            expected,
+            Some("nothing".to_owned()),
+        )
     })
 }
 
 /// Check `why` against the overrides: one exactly when the other is there.
 fn load_why(src: &Source<'_>, keys: &StepKeys<'_>) -> Result<Option<String>, ScriptError> {
     match (keys.why, keys.overrides.first()) {
-        (None, Some((target, key, _))) => {
+        (None, Some((target, (key, _)))) => {
             let expected = format!("a `why:` beside `{target}:` saying why the target diverges");
-            Err(src.error_at(ErrorKind::MissingWhy, &key.referenced, target.name().len(), expected, Some("none".to_owned())))
+            Err(src.error_at(
+                ErrorKind::MissingWhy,
+                &key.referenced,
+                target.name().len(),
+                expected,
+                Some("none".to_owned()),
+            ))
         }
         (Some((key, _)), None) => {
             let expected = "`why` only beside a per-target override (`linux:`)";
-            Err(src.error_at(ErrorKind::StrayWhy, &key.referenced, 3, expected, Some("no override".to_owned())))
+            Err(src.error_at(
+                ErrorKind::StrayWhy,
+                &key.referenced,
+                3,
+                expected,
+                Some("no override".to_owned()),
+            ))
         }
         (Some((key, value)), Some(_)) => Ok(Some(required(src, key, value)?.to_owned())),
         (None, None) => Ok(None),
@@ -318,15 +429,32 @@ fn load_why(src: &Source<'_>, keys: &StepKeys<'_>) -> Result<Option<String>, Scr
 }
 
 /// Read `socket: N` (for calls, states and segments only).
-fn load_socket(src: &Source<'_>, kind: &str, value: Option<&Spanned<Option<String>>>) -> Result<Option<u32>, ScriptError> {
+fn load_socket(
+    src: &Source<'_>,
+    kind: &str,
+    value: Option<&Spanned<Option<String>>>,
+) -> Result<Option<u32>, ScriptError> {
     let Some(value) = value else { return Ok(None) };
     let text = value.value.as_deref().unwrap_or("");
     if !matches!(kind, "call" | "state" | "in" | "out") {
         let expected = "`socket` only on call, state, in and out steps";
-        return Err(src.error_at(ErrorKind::BadStep, &value.referenced, text.len(), expected, Some(format!("a `{kind}` step"))));
+        return Err(src.error_at(
+            ErrorKind::BadStep,
+            &value.referenced,
+            text.len(),
+            expected,
+            Some(format!("a `{kind}` step")),
+        ));
     }
-    let spanned = Spanned { value: text.to_owned(), referenced: value.referenced, defined: value.defined };
-    parse_spanned(src, ErrorKind::BadSocket, &spanned, |t| whole(t, |c| c.number("a socket id (a number)"))).map(Some)
+    let spanned = Spanned {
+        value: text.to_owned(),
+        referenced: value.referenced,
+        defined: value.defined,
+    };
+    parse_spanned(src, ErrorKind::BadSocket, &spanned, |t| {
+        whole(t, |c| c.number("a socket id (a number)"))
+    })
+    .map(Some)
 }
 
 /// Parse a step's value as `kind`. For `in`, `out` and `call`, a leading
@@ -337,29 +465,44 @@ fn load_action(
     value: &Spanned<Option<String>>,
     text: &str,
 ) -> Result<(Option<TimeBound>, Action), ScriptError> {
-    let fail = |kind: ErrorKind, e: SyntaxError| syntax_error(src, kind, &value.referenced, text, &e);
+    let fail =
+        |kind: ErrorKind, e: SyntaxError| syntax_error(src, kind, &value.referenced, text, &e);
     let (prefix, offset) = if matches!(kind, "in" | "out" | "call") {
         time_prefix(text).map_err(|e| fail(ErrorKind::BadTime, e))?
     } else {
         (None, 0)
     };
     let body = &text[offset..];
-    let parse = |error: ErrorKind, result: Result<Action, SyntaxError>| result.map_err(|e| fail(error, e.shifted(offset)));
+    let parse = |error: ErrorKind, result: Result<Action, SyntaxError>| {
+        result.map_err(|e| fail(error, e.shifted(offset)))
+    };
     let action = match kind {
         "in" => parse(ErrorKind::BadNotation, parse_inbound(body).map(Action::In)),
         "out" => parse(ErrorKind::BadNotation, parse_segment(body).map(Action::Out)),
         "call" => parse(ErrorKind::BadCall, parse_call(body).map(Action::Call)),
         "state" => parse(ErrorKind::BadState, parse_state(body).map(Action::State)),
-        "wait" => parse(ErrorKind::BadDuration, parse_duration(body).map(Action::Wait)),
-        "silent" => parse(ErrorKind::BadDuration, parse_duration(body).map(Action::Silent)),
+        "wait" => parse(
+            ErrorKind::BadDuration,
+            parse_duration(body).map(Action::Wait),
+        ),
+        "silent" => parse(
+            ErrorKind::BadDuration,
+            parse_duration(body).map(Action::Silent),
+        ),
         "arp_in" => parse(ErrorKind::BadArp, parse_arp(body).map(Action::ArpIn)),
         "arp_out" => parse(ErrorKind::BadArp, parse_arp(body).map(Action::ArpOut)),
         "icmp_in" => parse(ErrorKind::BadIcmp, parse_icmp(body).map(Action::IcmpIn)),
         "icmp_out" => parse(ErrorKind::BadIcmp, parse_icmp(body).map(Action::IcmpOut)),
         "udp_in" => parse(ErrorKind::BadUdp, parse_udp(body).map(Action::UdpIn)),
         "udp_out" => parse(ErrorKind::BadUdp, parse_udp(body).map(Action::UdpOut)),
-        "frame_in" => parse(ErrorKind::BadFrame, parse_frame(body, false).map(Action::FrameIn)),
-        _ => parse(ErrorKind::BadFrame, parse_frame(body, true).map(Action::FrameOut)),
+        "frame_in" => parse(
+            ErrorKind::BadFrame,
+            parse_frame(body, false).map(Action::FrameIn),
+        ),
+        _ => parse(
+            ErrorKind::BadFrame,
+            parse_frame(body, true).map(Action::FrameOut),
+        ),
     }?;
     Ok((prefix, action))
 }
@@ -398,14 +541,18 @@ fn load_time(
     prefix: Option<TimeBound>,
 ) -> Result<TimeBound, ScriptError> {
     let timeless = matches!(kind_key.value.as_str(), "wait" | "silent");
-    let given = [keys.at, keys.within].into_iter().flatten().count() + usize::from(prefix.is_some());
+    let given =
+        [keys.at, keys.within].into_iter().flatten().count() + usize::from(prefix.is_some());
     if given > 1 || (timeless && given > 0) {
         let expected = if timeless {
             "no time bound on `wait` or `silent` (they are durations)"
         } else {
             "one time bound: `at`, `within` or a `+0.2` prefix"
         };
-        let at = keys.at.or(keys.within).map_or(&kind_key.referenced, |v| &v.referenced);
+        let at = keys
+            .at
+            .or(keys.within)
+            .map_or(&kind_key.referenced, |v| &v.referenced);
         return Err(src.error_at(ErrorKind::BadStep, at, 1, expected, Some("more".to_owned())));
     }
     if let Some(bound) = prefix {
@@ -413,11 +560,13 @@ fn load_time(
     }
     if let Some(at) = keys.at {
         let text = at.value.as_deref().unwrap_or("");
-        return parse_time_bound(text).map_err(|e| syntax_error(src, ErrorKind::BadTime, &at.referenced, text, &e));
+        return parse_time_bound(text)
+            .map_err(|e| syntax_error(src, ErrorKind::BadTime, &at.referenced, text, &e));
     }
     if let Some(within) = keys.within {
         let text = within.value.as_deref().unwrap_or("");
-        return parse_within(text).map_err(|e| syntax_error(src, ErrorKind::BadDuration, &within.referenced, text, &e));
+        return parse_within(text)
+            .map_err(|e| syntax_error(src, ErrorKind::BadDuration, &within.referenced, text, &e));
     }
     Ok(TimeBound::Any)
 }

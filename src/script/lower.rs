@@ -104,7 +104,11 @@ pub(crate) fn mac(c: &mut Cursor<'_>) -> Result<EthernetAddress, SyntaxError> {
     const EXPECTED: &str = "a MAC address (xx:xx:xx:xx:xx:xx)";
     let at = c.peek_position();
     let text = c.take_while(|ch| ch.is_ascii_hexdigit() || ch == ':');
-    let bad = SyntaxError { at, end: at + text.len().max(1), expected: EXPECTED };
+    let bad = SyntaxError {
+        at,
+        end: at + text.len().max(1),
+        expected: EXPECTED,
+    };
     let mut bytes = [0u8; 6];
     let mut parts = text.split(':');
     for byte in &mut bytes {
@@ -119,7 +123,8 @@ pub(crate) fn mac(c: &mut Cursor<'_>) -> Result<EthernetAddress, SyntaxError> {
 
 impl fmt::Display for ArpLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let paren = |mac: Option<EthernetAddress>| mac.map(|m| format!(" ({m})")).unwrap_or_default();
+        let paren =
+            |mac: Option<EthernetAddress>| mac.map(|m| format!(" ({m})")).unwrap_or_default();
         match self.operation {
             ArpOperation::Reply => {
                 write!(f, "reply {} is-at ", self.sender_ip)?;
@@ -248,7 +253,11 @@ fn icmp_message(c: &mut Cursor<'_>) -> Result<IcmpMessage, SyntaxError> {
             };
             c.word();
             let echo = echo(c)?;
-            return Ok(if request { IcmpMessage::EchoRequest(echo) } else { IcmpMessage::EchoReply(echo) });
+            return Ok(if request {
+                IcmpMessage::EchoRequest(echo)
+            } else {
+                IcmpMessage::EchoReply(echo)
+            });
         }
         "unreachable" => {
             c.word();
@@ -256,7 +265,11 @@ fn icmp_message(c: &mut Cursor<'_>) -> Result<IcmpMessage, SyntaxError> {
                 c.error_word("`net`, `host`, `proto`, `port`, `frag-needed` or `admin`")
             })?;
             c.word();
-            let mtu = if c.eat_word("mtu") { Some(c.number("an MTU")?) } else { None };
+            let mtu = if c.eat_word("mtu") {
+                Some(c.number("an MTU")?)
+            } else {
+                None
+            };
             return Ok(IcmpMessage::Unreachable { code, mtu });
         }
         "time-exceeded" => {
@@ -270,7 +283,11 @@ fn icmp_message(c: &mut Cursor<'_>) -> Result<IcmpMessage, SyntaxError> {
         }
         "param-problem" => {
             c.word();
-            let pointer = if c.eat_word("pointer") { Some(c.number("a pointer (0 to 255)")?) } else { None };
+            let pointer = if c.eat_word("pointer") {
+                Some(c.number("a pointer (0 to 255)")?)
+            } else {
+                None
+            };
             return Ok(IcmpMessage::ParamProblem { pointer });
         }
         "source-quench" => IcmpMessage::SourceQuench,
@@ -278,7 +295,10 @@ fn icmp_message(c: &mut Cursor<'_>) -> Result<IcmpMessage, SyntaxError> {
             c.word();
             let icmp_type = c.number("an ICMP type (0 to 255)")?;
             c.expect_word("code", "`code` and a number")?;
-            return Ok(IcmpMessage::Other { icmp_type, code: c.number("an ICMP code (0 to 255)")? });
+            return Ok(IcmpMessage::Other {
+                icmp_type,
+                code: c.number("an ICMP code (0 to 255)")?,
+            });
         }
         _ => return Err(c.error_word(EXPECTED)),
     };
@@ -288,7 +308,11 @@ fn icmp_message(c: &mut Cursor<'_>) -> Result<IcmpMessage, SyntaxError> {
 
 /// Read `[id n] [seq n] [len n]`.
 fn echo(c: &mut Cursor<'_>) -> Result<Echo, SyntaxError> {
-    let mut echo = Echo { id: Wild::Any, seq: Wild::Any, len: Wild::Any };
+    let mut echo = Echo {
+        id: Wild::Any,
+        seq: Wild::Any,
+        len: Wild::Any,
+    };
     if c.eat_word("id") {
         echo.id = wild_number(c, "an identifier (0 to 65535) or `*`")?;
     }
@@ -332,11 +356,18 @@ impl fmt::Display for IcmpLine {
         match self.message {
             IcmpMessage::EchoRequest(e) => write!(f, "echo request{e}"),
             IcmpMessage::EchoReply(e) => write!(f, "echo reply{e}"),
-            IcmpMessage::Unreachable { code, mtu: Some(mtu) } => write!(f, "unreachable {code} mtu {mtu}"),
+            IcmpMessage::Unreachable {
+                code,
+                mtu: Some(mtu),
+            } => write!(f, "unreachable {code} mtu {mtu}"),
             IcmpMessage::Unreachable { code, mtu: None } => write!(f, "unreachable {code}"),
-            IcmpMessage::TimeExceeded { reassembly: true } => f.write_str("time-exceeded reassembly"),
+            IcmpMessage::TimeExceeded { reassembly: true } => {
+                f.write_str("time-exceeded reassembly")
+            }
             IcmpMessage::TimeExceeded { reassembly: false } => f.write_str("time-exceeded ttl"),
-            IcmpMessage::ParamProblem { pointer: Some(p) } => write!(f, "param-problem pointer {p}"),
+            IcmpMessage::ParamProblem { pointer: Some(p) } => {
+                write!(f, "param-problem pointer {p}")
+            }
             IcmpMessage::ParamProblem { pointer: None } => f.write_str("param-problem"),
             IcmpMessage::SourceQuench => f.write_str("source-quench"),
             IcmpMessage::Other { icmp_type, code } => write!(f, "type {icmp_type} code {code}"),
@@ -402,7 +433,13 @@ pub fn parse_udp(text: &str) -> Result<UdpLine, SyntaxError> {
     } else if c.eat_word("data") {
         let at = c.peek_position();
         let hex = c.word();
-        UdpPayload::Bytes(parse_hex(hex, false).map_err(|e| e.shifted(at))?.into_iter().flatten().collect())
+        UdpPayload::Bytes(
+            parse_hex(hex, false)
+                .map_err(|e| e.shifted(at))?
+                .into_iter()
+                .flatten()
+                .collect(),
+        )
     } else {
         UdpPayload::Any
     };
@@ -418,26 +455,44 @@ pub fn parse_udp(text: &str) -> Result<UdpLine, SyntaxError> {
         UdpChecksum::Correct
     };
     c.end("`len`, `data`, `csum` or the end of the UDP line")?;
-    Ok(UdpLine { src, dst, payload, checksum })
+    Ok(UdpLine {
+        src,
+        dst,
+        payload,
+        checksum,
+    })
 }
 
 /// Read `port`, `*` or `a.b.c.d.port`.
 fn endpoint(c: &mut Cursor<'_>) -> Result<Endpoint, SyntaxError> {
     const EXPECTED: &str = "a port, `*` or address.port (198.51.100.2.40000)";
     if c.eat('*') {
-        return Ok(Endpoint { addr: None, port: Wild::Any });
+        return Ok(Endpoint {
+            addr: None,
+            port: Wild::Any,
+        });
     }
     let at = c.peek_position();
     let word = c.peek_word();
-    let bad = |expected| SyntaxError { at, end: at + word.len().max(1), expected };
+    let bad = |expected| SyntaxError {
+        at,
+        end: at + word.len().max(1),
+        expected,
+    };
     let (addr, port) = match word.rsplit_once('.') {
         Some((addr, port)) => {
-            let addr: Ipv4Addr = addr.parse().map_err(|_| bad(crate::notation::EXPECTED_ADDRESS))?;
+            let addr: Ipv4Addr = addr
+                .parse()
+                .map_err(|_| bad(crate::notation::EXPECTED_ADDRESS))?;
             (Some(addr), port)
         }
         None => (None, word),
     };
-    let port = if port == "*" { Wild::Any } else { Wild::Exact(port.parse().map_err(|_| bad(EXPECTED))?) };
+    let port = if port == "*" {
+        Wild::Any
+    } else {
+        Wild::Exact(port.parse().map_err(|_| bad(EXPECTED))?)
+    };
     c.word();
     Ok(Endpoint { addr, port })
 }
@@ -478,7 +533,11 @@ pub struct Frame(pub Vec<Option<u8>>);
 pub fn parse_frame(text: &str, wildcards: bool) -> Result<Frame, SyntaxError> {
     let bytes = parse_hex(text, wildcards)?;
     if bytes.is_empty() {
-        return Err(SyntaxError { at: 0, end: 0, expected: "at least one hex byte" });
+        return Err(SyntaxError {
+            at: 0,
+            end: 0,
+            expected: "at least one hex byte",
+        });
     }
     Ok(Frame(bytes))
 }
@@ -486,7 +545,11 @@ pub fn parse_frame(text: &str, wildcards: bool) -> Result<Frame, SyntaxError> {
 /// Read hex bytes, two digits each, optionally separated by whitespace;
 /// `??` is a wildcard byte when `wildcards` is set.
 fn parse_hex(text: &str, wildcards: bool) -> Result<Vec<Option<u8>>, SyntaxError> {
-    let expected = if wildcards { "two hex digits or `??`" } else { "two hex digits" };
+    let expected = if wildcards {
+        "two hex digits or `??`"
+    } else {
+        "two hex digits"
+    };
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len() / 2);
     let mut i = 0;
@@ -498,9 +561,18 @@ fn parse_hex(text: &str, wildcards: bool) -> Result<Vec<Option<u8>>, SyntaxError
         let pair = text.get(i..i + 2).filter(|p| p.is_ascii());
         let end = match pair {
             Some(_) => i + 2,
-            None => i + text.get(i..).and_then(|t| t.chars().next()).map_or(0, char::len_utf8),
+            None => {
+                i + text
+                    .get(i..)
+                    .and_then(|t| t.chars().next())
+                    .map_or(0, char::len_utf8)
+            }
         };
-        let bad = SyntaxError { at: i, end, expected };
+        let bad = SyntaxError {
+            at: i,
+            end,
+            expected,
+        };
         let pair = pair.ok_or(bad)?;
         if pair == "??" && wildcards {
             out.push(None);

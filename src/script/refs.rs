@@ -55,13 +55,19 @@ impl Requirement {
         if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        Some(Requirement { level, number: number.parse().ok()? })
+        Some(Requirement {
+            level,
+            number: number.parse().ok()?,
+        })
     }
 
     /// Return the one-line summary Appendix B gives, or `None` if it does
     /// not list the id.
     pub fn summary(self) -> Option<&'static str> {
-        appendix_b().iter().find(|(r, _)| *r == self).map(|(_, s)| *s)
+        appendix_b()
+            .iter()
+            .find(|(r, _)| *r == self)
+            .map(|(_, s)| *s)
     }
 }
 
@@ -120,10 +126,15 @@ impl Ref {
             };
             let number_ok = !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit());
             let section_ok = section.is_none_or(|s| {
-                !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+                !s.is_empty()
+                    && s.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
             });
             return match (number_ok, section_ok, number.parse()) {
-                (true, true, Ok(number)) => Ok(Ref::Rfc { number, section: section.map(str::to_owned) }),
+                (true, true, Ok(number)) => Ok(Ref::Rfc {
+                    number,
+                    section: section.map(str::to_owned),
+                }),
                 _ => Err(RefError::Malformed),
             };
         }
@@ -136,8 +147,14 @@ impl Ref {
 impl fmt::Display for Ref {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Ref::Rfc { number, section: Some(s) } => write!(f, "rfc{number}#{s}"),
-            Ref::Rfc { number, section: None } => write!(f, "rfc{number}"),
+            Ref::Rfc {
+                number,
+                section: Some(s),
+            } => write!(f, "rfc{number}#{s}"),
+            Ref::Rfc {
+                number,
+                section: None,
+            } => write!(f, "rfc{number}"),
             Ref::Requirement(id) => write!(f, "{id}"),
         }
     }
@@ -152,19 +169,33 @@ mod tests {
         let list = appendix_b();
         assert_eq!(list.len(), 69 + 31 + 18 + 1);
         assert_eq!(list[0].0.to_string(), "MUST-1");
-        assert_eq!(Requirement::parse("MUST-13").and_then(Requirement::summary), Some("TIME-WAIT lasts 2MSL"));
+        assert_eq!(
+            Requirement::parse("MUST-13").and_then(Requirement::summary),
+            Some("TIME-WAIT lasts 2MSL")
+        );
         assert!(list.iter().any(|(r, _)| r.to_string() == "REC-1"));
     }
 
     #[test]
     fn refs_parse_and_validate() {
-        assert_eq!(Ref::parse("rfc9293#3.5").unwrap().to_string(), "rfc9293#3.5");
-        assert_eq!(Ref::parse("rfc5961"), Ok(Ref::Rfc { number: 5961, section: None }));
+        assert_eq!(
+            Ref::parse("rfc9293#3.5").unwrap().to_string(),
+            "rfc9293#3.5"
+        );
+        assert_eq!(
+            Ref::parse("rfc5961"),
+            Ok(Ref::Rfc {
+                number: 5961,
+                section: None
+            })
+        );
         assert_eq!(Ref::parse("MUST-10").unwrap().to_string(), "MUST-10");
         assert_eq!(Ref::parse("SHLD-31").unwrap().to_string(), "SHLD-31");
         assert_eq!(Ref::parse("MUST-70"), Err(RefError::Unknown));
         assert_eq!(Ref::parse("MAY-19"), Err(RefError::Unknown));
-        for bad in ["RFC9293", "rfc", "rfc93x", "rfc9293#", "MUST10", "MUST-", "must-1", "SHOULD-1"] {
+        for bad in [
+            "RFC9293", "rfc", "rfc93x", "rfc9293#", "MUST10", "MUST-", "must-1", "SHOULD-1",
+        ] {
             assert_eq!(Ref::parse(bad), Err(RefError::Malformed), "{bad}");
         }
     }

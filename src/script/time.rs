@@ -116,7 +116,7 @@ fn scaled(number: &str, scale: u64) -> Option<u64> {
     let mut value = whole.parse::<u64>().ok()?.checked_mul(scale)?;
     let mut place = scale;
     for digit in fraction.bytes() {
-        if place % 10 != 0 {
+        if !place.is_multiple_of(10) {
             return None;
         }
         place /= 10;
@@ -215,7 +215,10 @@ fn time_point(cursor: &mut Cursor<'_>) -> Result<TimePoint, SyntaxError> {
     } else {
         duration(cursor)
             .map(TimePoint::Absolute)
-            .map_err(|e| SyntaxError { expected: EXPECTED_POINT, ..e })
+            .map_err(|e| SyntaxError {
+                expected: EXPECTED_POINT,
+                ..e
+            })
     }
 }
 
@@ -235,13 +238,29 @@ mod tests {
         assert_eq!(parse_duration("2msl"), Ok(Duration::Msl(2)));
         assert_eq!(parse_duration("msl"), Ok(Duration::Msl(1)));
         assert_eq!(parse_duration("2h"), Ok(ms(7_200_000)));
-        assert_eq!(parse_duration(" 10us "), Ok(Duration::Fixed(StdDuration::from_micros(10))));
-        assert_eq!(parse_duration("0.000001"), Ok(Duration::Fixed(StdDuration::from_micros(1))));
+        assert_eq!(
+            parse_duration(" 10us "),
+            Ok(Duration::Fixed(StdDuration::from_micros(10)))
+        );
+        assert_eq!(
+            parse_duration("0.000001"),
+            Ok(Duration::Fixed(StdDuration::from_micros(1)))
+        );
     }
 
     #[test]
     fn bad_durations_point_at_the_word() {
-        for text in ["", "ms", "1.5.2s", "1.s", "2 days", "0.0000001s", "1.5msl", "fast", "-1s"] {
+        for text in [
+            "",
+            "ms",
+            "1.5.2s",
+            "1.s",
+            "2 days",
+            "0.0000001s",
+            "1.5msl",
+            "fast",
+            "-1s",
+        ] {
             let err = parse_duration(text).unwrap_err();
             assert!(err.end <= text.len(), "{text}: {err:?}");
         }
@@ -257,21 +276,36 @@ mod tests {
         for text in ["200ms", "2s", "15us", "2msl", "msl"] {
             assert_eq!(parse_duration(text).unwrap().to_string(), text);
         }
-        assert_eq!(Duration::Msl(2).resolve(StdDuration::from_secs(30)), StdDuration::from_secs(60));
+        assert_eq!(
+            Duration::Msl(2).resolve(StdDuration::from_secs(30)),
+            StdDuration::from_secs(60)
+        );
     }
 
     #[test]
     fn time_bounds() {
         use TimePoint::*;
         assert_eq!(parse_time_bound("*"), Ok(TimeBound::Any));
-        assert_eq!(parse_time_bound("0.1"), Ok(TimeBound::At(Absolute(ms(100)))));
-        assert_eq!(parse_time_bound("+0.2"), Ok(TimeBound::At(Relative(ms(200)))));
+        assert_eq!(
+            parse_time_bound("0.1"),
+            Ok(TimeBound::At(Absolute(ms(100))))
+        );
+        assert_eq!(
+            parse_time_bound("+0.2"),
+            Ok(TimeBound::At(Relative(ms(200))))
+        );
         assert_eq!(
             parse_time_bound("+0.2~+0.4"),
             Ok(TimeBound::Between(Relative(ms(200)), Relative(ms(400))))
         );
-        assert_eq!(parse_within("200ms"), Ok(TimeBound::Between(Relative(ms(0)), Relative(ms(200)))));
-        assert_eq!(parse_time_bound("+0.2~+0.4").unwrap().to_string(), "+200ms~+400ms");
+        assert_eq!(
+            parse_within("200ms"),
+            Ok(TimeBound::Between(Relative(ms(0)), Relative(ms(200))))
+        );
+        assert_eq!(
+            parse_time_bound("+0.2~+0.4").unwrap().to_string(),
+            "+200ms~+400ms"
+        );
         let err = parse_time_bound("+0.2~+x").unwrap_err();
         assert_eq!((err.at, err.end), (6, 7));
         let err = parse_time_bound("+0.2 0.3").unwrap_err();

@@ -16,8 +16,17 @@ fn error(text: &str) -> ScriptError {
 #[track_caller]
 fn assert_error(text: &str, kind: ErrorKind, line: u32, column: u32, quoted: &str) -> ScriptError {
     let e = error(text);
-    assert_eq!((e.kind, e.pos.line, e.pos.column), (kind, line, column), "{e}");
-    let under: String = e.line_text.chars().skip(column as usize - 1).take(e.width as usize).collect();
+    assert_eq!(
+        (e.kind, e.pos.line, e.pos.column),
+        (kind, line, column),
+        "{e}"
+    );
+    let under: String = e
+        .line_text
+        .chars()
+        .skip(column as usize - 1)
+        .take(e.width as usize)
+        .collect();
     assert_eq!(under, quoted, "{e}");
     e
 }
@@ -26,15 +35,42 @@ const HEAD: &str = "name: broken\nsteps:\n";
 
 #[test]
 fn unknown_key() {
-    let e = assert_error("name: x\nbogus: 1\nsteps: []\n", ErrorKind::UnknownKey, 2, 1, "bogus");
-    assert!(e.expected.contains("name") && e.expected.contains("steps"), "{e}");
-    assert_error("name: x\nconfig:\n  sack: true\n  sackk: true\nsteps: []\n", ErrorKind::UnknownKey, 4, 3, "sackk");
-    assert_error(&format!("{HEAD}  - in: S 0:0(0) win 1\n    att: 0.1\n"), ErrorKind::UnknownKey, 4, 5, "att");
+    let e = assert_error(
+        "name: x\nbogus: 1\nsteps: []\n",
+        ErrorKind::UnknownKey,
+        2,
+        1,
+        "bogus",
+    );
+    assert!(
+        e.expected.contains("name") && e.expected.contains("steps"),
+        "{e}"
+    );
+    assert_error(
+        "name: x\nconfig:\n  sack: true\n  sackk: true\nsteps: []\n",
+        ErrorKind::UnknownKey,
+        4,
+        3,
+        "sackk",
+    );
+    assert_error(
+        &format!("{HEAD}  - in: S 0:0(0) win 1\n    att: 0.1\n"),
+        ErrorKind::UnknownKey,
+        4,
+        5,
+        "att",
+    );
 }
 
 #[test]
 fn unknown_step_kind() {
-    let e = assert_error(&format!("{HEAD}  - call: close()\n  - inn: S 0:0(0) win 1\n"), ErrorKind::UnknownStepKind, 4, 5, "inn");
+    let e = assert_error(
+        &format!("{HEAD}  - call: close()\n  - inn: S 0:0(0) win 1\n"),
+        ErrorKind::UnknownStepKind,
+        4,
+        5,
+        "inn",
+    );
     assert_eq!(e.found.as_deref(), Some("`inn`"));
     assert!(e.expected.starts_with("a step kind: in, out, call"), "{e}");
 }
@@ -45,7 +81,13 @@ fn bad_notation() {
     let e = assert_error(&text, ErrorKind::BadNotation, 3, 44, "wscal");
     assert_eq!(e.found.as_deref(), Some("`wscal`"));
     // A quoted value, and a packetdrill time prefix before the segment.
-    assert_error(&format!("{HEAD}  - in: '+0.1 S 0:0(0) win *'\n"), ErrorKind::BadNotation, 3, 28, "*");
+    assert_error(
+        &format!("{HEAD}  - in: '+0.1 S 0:0(0) win *'\n"),
+        ErrorKind::BadNotation,
+        3,
+        28,
+        "*",
+    );
 }
 
 #[test]
@@ -62,51 +104,151 @@ fn missing_why_on_an_override() {
 
 #[test]
 fn bad_duration() {
-    let e = assert_error(&format!("{HEAD}  - wait: 2 fortnights\n"), ErrorKind::BadDuration, 3, 13, "fortnights");
+    let e = assert_error(
+        &format!("{HEAD}  - wait: 2 fortnights\n"),
+        ErrorKind::BadDuration,
+        3,
+        13,
+        "fortnights",
+    );
     assert!(e.expected.contains("the end of the duration"), "{e}");
-    assert_error(&format!("{HEAD}  - silent: 5parsecs\n"), ErrorKind::BadDuration, 3, 13, "5parsecs");
-    assert_error("name: x\nconfig: {msl: 2msl}\nsteps: []\n", ErrorKind::BadDuration, 2, 15, "2msl");
-    assert_error(&format!("{HEAD}  - out: S 0:0(0)\n    within: soon\n"), ErrorKind::BadDuration, 4, 13, "soon");
+    assert_error(
+        &format!("{HEAD}  - silent: 5parsecs\n"),
+        ErrorKind::BadDuration,
+        3,
+        13,
+        "5parsecs",
+    );
+    assert_error(
+        "name: x\nconfig: {msl: 2msl}\nsteps: []\n",
+        ErrorKind::BadDuration,
+        2,
+        15,
+        "2msl",
+    );
+    assert_error(
+        &format!("{HEAD}  - out: S 0:0(0)\n    within: soon\n"),
+        ErrorKind::BadDuration,
+        4,
+        13,
+        "soon",
+    );
 }
 
 #[test]
 fn bad_call_syntax() {
-    let e = assert_error(&format!("{HEAD}  - call: listen(8080, backlog 1)\n"), ErrorKind::BadCall, 3, 32, "1");
+    let e = assert_error(
+        &format!("{HEAD}  - call: listen(8080, backlog 1)\n"),
+        ErrorKind::BadCall,
+        3,
+        32,
+        "1",
+    );
     assert_eq!(e.expected, "`=` after `backlog`");
-    assert_error(&format!("{HEAD}  - call: frobnicate()\n"), ErrorKind::BadCall, 3, 11, "frobnicate");
-    assert_error(&format!("{HEAD}  - call: write(10) = EPIPES\n"), ErrorKind::BadCall, 3, 23, "EPIPES");
+    assert_error(
+        &format!("{HEAD}  - call: frobnicate()\n"),
+        ErrorKind::BadCall,
+        3,
+        11,
+        "frobnicate",
+    );
+    assert_error(
+        &format!("{HEAD}  - call: write(10) = EPIPES\n"),
+        ErrorKind::BadCall,
+        3,
+        23,
+        "EPIPES",
+    );
 }
 
 #[test]
 fn wrong_yaml_type() {
-    let e = assert_error(&format!("{HEAD}  - in: [S, 0]\n"), ErrorKind::WrongType, 3, 9, "[");
+    let e = assert_error(
+        &format!("{HEAD}  - in: [S, 0]\n"),
+        ErrorKind::WrongType,
+        3,
+        9,
+        "[",
+    );
     assert_eq!(e.found.as_deref(), Some("a sequence"));
     assert_error("name: x\nsteps: {a: 1}\n", ErrorKind::WrongType, 2, 8, "{");
-    assert_error("name: x\nconfig: {mss: big}\nsteps: []\n", ErrorKind::WrongType, 2, 15, "big");
-    assert_error("name: x\nconfig: {sack: maybe}\nsteps: []\n", ErrorKind::WrongType, 2, 16, "maybe");
-    assert_error(&format!("{HEAD}  - state:\n"), ErrorKind::WrongType, 3, 5, "state");
+    assert_error(
+        "name: x\nconfig: {mss: big}\nsteps: []\n",
+        ErrorKind::WrongType,
+        2,
+        15,
+        "big",
+    );
+    assert_error(
+        "name: x\nconfig: {sack: maybe}\nsteps: []\n",
+        ErrorKind::WrongType,
+        2,
+        16,
+        "maybe",
+    );
+    assert_error(
+        &format!("{HEAD}  - state:\n"),
+        ErrorKind::WrongType,
+        3,
+        5,
+        "state",
+    );
 }
 
 #[test]
 fn yaml_syntax_error() {
-    let e = assert_error(&format!("{HEAD}  - in: a: b\n"), ErrorKind::YamlSyntax, 3, 10, ":");
+    let e = assert_error(
+        &format!("{HEAD}  - in: a: b\n"),
+        ErrorKind::YamlSyntax,
+        3,
+        10,
+        ":",
+    );
     assert_eq!(e.found, None);
-    assert!(e.to_string().starts_with("bad.yaml:3:10: YAML syntax error: mapping values are not allowed"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("bad.yaml:3:10: YAML syntax error: mapping values are not allowed"),
+        "{e}"
+    );
     let e = error("name: x\nsteps:\n  - call: close()\n   - call: close()\n");
     assert_eq!((e.kind, e.pos.line), (ErrorKind::YamlSyntax, 4), "{e}");
 }
 
 #[test]
 fn unknown_appendix_b_id() {
-    let e = assert_error("name: x\nrefs: [rfc9293#3.5, MUST-99]\nsteps: []\n", ErrorKind::UnknownRequirement, 2, 21, "MUST-99");
+    let e = assert_error(
+        "name: x\nrefs: [rfc9293#3.5, MUST-99]\nsteps: []\n",
+        ErrorKind::UnknownRequirement,
+        2,
+        21,
+        "MUST-99",
+    );
     assert_eq!(e.found.as_deref(), Some("`MUST-99`"));
-    assert_error("name: x\nrefs: [MUST-1, 'RFC 793']\nsteps: []\n", ErrorKind::BadRef, 2, 16, "'RFC 793'");
+    assert_error(
+        "name: x\nrefs: [MUST-1, 'RFC 793']\nsteps: []\n",
+        ErrorKind::BadRef,
+        2,
+        16,
+        "'RFC 793'",
+    );
 }
 
 #[test]
 fn bad_address() {
-    assert_error("name: x\nconfig:\n  remote: 198.51.100.256\nsteps: []\n", ErrorKind::BadAddress, 3, 11, "198.51.100.256");
-    assert_error("name: x\nconfig:\n  local_mac: 02:00:00:00:01\nsteps: []\n", ErrorKind::BadAddress, 3, 14, "02:00:00:00:01");
+    assert_error(
+        "name: x\nconfig:\n  remote: 198.51.100.256\nsteps: []\n",
+        ErrorKind::BadAddress,
+        3,
+        11,
+        "198.51.100.256",
+    );
+    assert_error(
+        "name: x\nconfig:\n  local_mac: 02:00:00:00:01\nsteps: []\n",
+        ErrorKind::BadAddress,
+        3,
+        14,
+        "02:00:00:00:01",
+    );
     let text = format!("{HEAD}  - call: connect(198.51.100.2.7:80)\n");
     assert_error(&text, ErrorKind::BadAddress, 3, 19, "198.51.100.2.7");
     let text = format!("{HEAD}  - arp_in: request who-has 198.51.100 tell 198.51.100.2\n");
@@ -115,13 +257,55 @@ fn bad_address() {
 
 #[test]
 fn malformed_steps() {
-    assert_error(&format!("{HEAD}  - in: S 0:0(0) win 1\n    out: S 0:0(0)\n"), ErrorKind::BadStep, 4, 5, "out");
-    assert_error(&format!("{HEAD}  - socket: 4\n"), ErrorKind::BadStep, 3, 5, "socket");
-    assert_error(&format!("{HEAD}  - out: +1 S 0:0(0)\n    at: 2\n"), ErrorKind::BadStep, 4, 9, "2");
-    assert_error(&format!("{HEAD}  - wait: 1s\n    at: 2\n"), ErrorKind::BadStep, 4, 9, "2");
-    assert_error(&format!("{HEAD}  - wait: 1s\n    socket: 4\n"), ErrorKind::BadStep, 4, 13, "4");
-    assert_error(&format!("{HEAD}  - call: close()\n    socket: four\n"), ErrorKind::BadSocket, 4, 13, "four");
-    assert_error(&format!("{HEAD}  - in: S 0:0(0) win 1\n    in: S 0:0(0) win 2\n"), ErrorKind::DuplicateKey, 4, 5, "in");
+    assert_error(
+        &format!("{HEAD}  - in: S 0:0(0) win 1\n    out: S 0:0(0)\n"),
+        ErrorKind::BadStep,
+        4,
+        5,
+        "out",
+    );
+    assert_error(
+        &format!("{HEAD}  - socket: 4\n"),
+        ErrorKind::BadStep,
+        3,
+        5,
+        "socket",
+    );
+    assert_error(
+        &format!("{HEAD}  - out: +1 S 0:0(0)\n    at: 2\n"),
+        ErrorKind::BadStep,
+        4,
+        9,
+        "2",
+    );
+    assert_error(
+        &format!("{HEAD}  - wait: 1s\n    at: 2\n"),
+        ErrorKind::BadStep,
+        4,
+        9,
+        "2",
+    );
+    assert_error(
+        &format!("{HEAD}  - wait: 1s\n    socket: 4\n"),
+        ErrorKind::BadStep,
+        4,
+        13,
+        "4",
+    );
+    assert_error(
+        &format!("{HEAD}  - call: close()\n    socket: four\n"),
+        ErrorKind::BadSocket,
+        4,
+        13,
+        "four",
+    );
+    assert_error(
+        &format!("{HEAD}  - in: S 0:0(0) win 1\n    in: S 0:0(0) win 2\n"),
+        ErrorKind::DuplicateKey,
+        4,
+        5,
+        "in",
+    );
     assert_error("steps: []\n", ErrorKind::MissingKey, 1, 1, "steps");
 }
 
@@ -129,10 +313,30 @@ fn malformed_steps() {
 fn every_mini_language_reports_its_own_kind() {
     let cases = [
         ("  - state: OPEN\n", ErrorKind::BadState, 12, "OPEN"),
-        ("  - out: S 0:0(0)\n    at: +0.1~soon\n", ErrorKind::BadTime, 14, "soon"),
-        ("  - arp_out: reply 198.51.100.1 is-at 02:00\n", ErrorKind::BadArp, 39, "02:00"),
-        ("  - icmp_out: echo answer\n", ErrorKind::BadIcmp, 20, "answer"),
-        ("  - udp_in: 40000 > 53 len ten\n", ErrorKind::BadUdp, 28, "ten"),
+        (
+            "  - out: S 0:0(0)\n    at: +0.1~soon\n",
+            ErrorKind::BadTime,
+            14,
+            "soon",
+        ),
+        (
+            "  - arp_out: reply 198.51.100.1 is-at 02:00\n",
+            ErrorKind::BadArp,
+            39,
+            "02:00",
+        ),
+        (
+            "  - icmp_out: echo answer\n",
+            ErrorKind::BadIcmp,
+            20,
+            "answer",
+        ),
+        (
+            "  - udp_in: 40000 > 53 len ten\n",
+            ErrorKind::BadUdp,
+            28,
+            "ten",
+        ),
         ("  - frame_in: 0a 0b ??\n", ErrorKind::BadFrame, 21, "??"),
     ];
     for (step, kind, column, quoted) in cases {
