@@ -246,18 +246,7 @@ fn icmp_message(c: &mut Cursor<'_>) -> Result<IcmpMessage, SyntaxError> {
     let message = match keyword {
         "echo" => {
             c.word();
-            let request = match c.peek_word() {
-                "request" => true,
-                "reply" => false,
-                _ => return Err(c.error_word("`request` or `reply`")),
-            };
-            c.word();
-            let echo = echo(c)?;
-            return Ok(if request {
-                IcmpMessage::EchoRequest(echo)
-            } else {
-                IcmpMessage::EchoReply(echo)
-            });
+            return echo_message(c);
         }
         "unreachable" => {
             c.word();
@@ -304,6 +293,22 @@ fn icmp_message(c: &mut Cursor<'_>) -> Result<IcmpMessage, SyntaxError> {
     };
     c.word();
     Ok(message)
+}
+
+/// Read the rest of `echo (request | reply) ...`.
+fn echo_message(c: &mut Cursor<'_>) -> Result<IcmpMessage, SyntaxError> {
+    let request = match c.peek_word() {
+        "request" => true,
+        "reply" => false,
+        _ => return Err(c.error_word("`request` or `reply`")),
+    };
+    c.word();
+    let echo = echo(c)?;
+    Ok(if request {
+        IcmpMessage::EchoRequest(echo)
+    } else {
+        IcmpMessage::EchoReply(echo)
+    })
 }
 
 /// Read `[id n] [seq n] [len n]`.

@@ -7,7 +7,7 @@ use super::lower::{ArpLine, Echo, IcmpMessage, UdpChecksum, UdpPayload};
 use super::*;
 use crate::notation::{parse_segment, Wild};
 
-const EXAMPLE: &str = include_str!("../../../conformance/example.yaml");
+const EXAMPLE: &str = include_str!("every_step_kind.yaml");
 
 #[track_caller]
 fn load(text: &str) -> Script {
@@ -232,4 +232,18 @@ fn a_missing_file_is_an_io_error() {
     assert!(err
         .to_string()
         .starts_with("/nonexistent/x.yaml:0:0: cannot read script: "));
+}
+
+#[test]
+fn every_script_in_the_format_reference_loads() {
+    let readme = include_str!("../../../conformance/README.md");
+    let mut loaded = 0;
+    for block in readme.split("```yaml\n").skip(1) {
+        let yaml = block.split("```").next().unwrap_or("");
+        let script =
+            Script::from_str("conformance/README.md", yaml).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!script.steps.is_empty(), "{}", script.name);
+        loaded += 1;
+    }
+    assert_eq!(loaded, 9);
 }
