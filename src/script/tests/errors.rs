@@ -360,3 +360,21 @@ fn errors_print_like_a_compiler() {
     assert_eq!(e.to_string(), want);
     assert_eq!(ScriptError::EXIT_CODE, 2);
 }
+
+proptest::proptest! {
+    /// Any one-character edit of a valid script loads or fails with a
+    /// position inside the file; it never panics.
+    #[test]
+    fn edited_scripts_fail_inside_the_file(at in 0usize..2000, c in proptest::char::any()) {
+        let text = include_str!("every_step_kind.yaml");
+        let at = (0..=at.min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+        let mut edited = text.to_owned();
+        edited.insert(at, c);
+        if let Err(e) = Script::from_str("edited.yaml", &edited) {
+            let lines = edited.lines().count() as u32 + 1;
+            proptest::prop_assert!(e.pos.line >= 1 && e.pos.line <= lines, "{}", e);
+            proptest::prop_assert!(e.width >= 1);
+            let _ = e.to_string();
+        }
+    }
+}
