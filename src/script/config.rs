@@ -2,7 +2,7 @@
 //!
 //! It applies to every target (the reference stack's settings, or sysctls
 //! and socket options in the Linux namespace). Every key is optional; an
-//! unknown key is an error (see [`RawConfig`]).
+//! unknown key is an error.
 
 use core::net::Ipv4Addr;
 use core::time::Duration as StdDuration;
