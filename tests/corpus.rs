@@ -8,8 +8,11 @@ use std::path::{Path, PathBuf};
 use stack::wire::frame::FrameRepr;
 use stack::wire::ChecksumPolicy;
 
+/// The body of a fuzz target.
+type Body = fn(&[u8]);
+
 /// The parser fuzz targets and their bodies.
-const TARGETS: &[(&str, fn(&[u8]))] = &[
+const TARGETS: &[(&str, Body)] = &[
     ("ethernet", synack::fuzz::ethernet),
     ("arp", synack::fuzz::arp),
     ("ipv4", synack::fuzz::ipv4),
