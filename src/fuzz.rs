@@ -131,13 +131,12 @@ pub fn icmpv4(data: &[u8]) {
         return;
     };
     render(&repr);
-    let mut out = vec![0; repr.buffer_len()];
-    repr.emit(
-        &mut Icmpv4Packet::new_unchecked(&mut out[..]),
-        ChecksumPolicy::Verify,
-    );
-    let again = Icmpv4Packet::new_checked(&out[..]).unwrap();
-    assert_eq!(Icmpv4Repr::parse(&again, ChecksumPolicy::Verify), Ok(repr));
+    with_scratch(repr.buffer_len(), 0, |out, _| {
+        let policy = ChecksumPolicy::Verify;
+        repr.emit(&mut Icmpv4Packet::new_unchecked(&mut *out), policy);
+        let again = Icmpv4Packet::new_checked(&*out).unwrap();
+        assert_eq!(Icmpv4Repr::parse(&again, policy), Ok(repr));
+    });
 }
 
 /// Fuzz UDP datagrams (checksum over the IPv4 pseudo-header).
@@ -149,18 +148,12 @@ pub fn udp(data: &[u8]) {
         return;
     };
     render(&repr);
-    let mut out = vec![0; repr.buffer_len()];
-    repr.emit(
-        &mut UdpPacket::new_unchecked(&mut out[..]),
-        SRC,
-        DST,
-        ChecksumPolicy::Verify,
-    );
-    let again = UdpPacket::new_checked(&out[..]).unwrap();
-    assert_eq!(
-        UdpRepr::parse(&again, SRC, DST, ChecksumPolicy::Verify),
-        Ok(repr)
-    );
+    with_scratch(repr.buffer_len(), 0, |out, _| {
+        let policy = ChecksumPolicy::Verify;
+        repr.emit(&mut UdpPacket::new_unchecked(&mut *out), SRC, DST, policy);
+        let again = UdpPacket::new_checked(&*out).unwrap();
+        assert_eq!(UdpRepr::parse(&again, SRC, DST, policy), Ok(repr));
+    });
 }
 
 /// Fuzz TCP segments: flags, options, payload and checksum.
@@ -172,18 +165,12 @@ pub fn tcp(data: &[u8]) {
         return;
     };
     render(&repr);
-    let mut out = vec![0; repr.buffer_len()];
-    repr.emit(
-        &mut TcpSegment::new_unchecked(&mut out[..]),
-        SRC,
-        DST,
-        ChecksumPolicy::Verify,
-    );
-    let again = TcpSegment::new_checked(&out[..]).unwrap();
-    assert_eq!(
-        TcpRepr::parse(&again, SRC, DST, ChecksumPolicy::Verify),
-        Ok(repr)
-    );
+    with_scratch(repr.buffer_len(), 0, |out, _| {
+        let policy = ChecksumPolicy::Verify;
+        repr.emit(&mut TcpSegment::new_unchecked(&mut *out), SRC, DST, policy);
+        let again = TcpSegment::new_checked(&*out).unwrap();
+        assert_eq!(TcpRepr::parse(&again, SRC, DST, policy), Ok(repr));
+    });
 }
 
 /// Fuzz a whole frame through every layer, printed as reports print it.
