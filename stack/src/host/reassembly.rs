@@ -28,13 +28,15 @@
 //!   octets (RFC 791 3.2); one that does not is dropped alone
 //!   ([`DropReason::Empty`], [`DropReason::Misaligned`]).
 //! - **Timers.** Each datagram expires [`ReassemblyConfig::timeout`] after
-//!   its first fragment arrived; later fragments do not restart the timer
-//!   (RFC 1122 3.3.2: "If the timer runs out, the partially-reassembled
-//!   datagram MUST be discarded"). [`Reassembler::handle_timeout`] returns
-//!   the expired datagrams whose fragment 0 had arrived, for the host's ICMP
-//!   Time Exceeded, code 1 (RFC 792; RFC 1122 3.2.2.4 sends it only then).
-//! - **Memory: evict the oldest.** Every buffered byte, plus a fixed charge
-//!   per datagram and per fragment for bookkeeping, counts against
+//!   its first fragment arrived; later fragments do not restart the timer.
+//!   RFC 1122 3.3.2: "If this timeout expires, the partially-reassembled
+//!   datagram MUST be discarded and an ICMP Time Exceeded message sent to the
+//!   source host (if fragment zero has been received)". So
+//!   [`Reassembler::handle_timeout`] returns the expired datagrams whose
+//!   fragment 0 had arrived, for the host's Time Exceeded, code 1 (RFC 792).
+//! - **Memory: evict the oldest.** Every buffered byte (a datagram's buffer
+//!   runs to its furthest fragment's end, holes included), plus a fixed
+//!   charge per datagram and per fragment for bookkeeping, counts against
 //!   [`ReassemblyConfig::max_bytes`], and the number of datagrams against
 //!   [`ReassemblyConfig::max_datagrams`]. When a fragment would pass either
 //!   bound, the datagrams started longest ago are evicted until it fits
@@ -56,8 +58,9 @@ use super::fragment::MAX_DATAGRAM_LEN;
 use crate::time::Instant;
 use crate::wire::ipv4::{Ipv4FragKey, Ipv4Repr, HEADER_LEN};
 
-/// The default reassembly timeout: 30 s, as Linux's `ipfrag_time` (RFC 1122
-/// 3.3.2 suggests 60 s to 120 s as the upper bound of a configurable value).
+/// The default reassembly timeout: 30 s, as Linux's `ipfrag_time`, so that
+/// differential runs against Linux agree. RFC 1122 3.3.2 recommends "between
+/// 60 seconds and 120 seconds"; set [`ReassemblyConfig::timeout`] for that.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default memory bound over all buffers: 256 KiB, room for four
 /// datagrams of the largest size.
