@@ -26,7 +26,10 @@ for t in "${targets[@]}"; do
   mkdir -p "$scratch/$t"
   log="$scratch/$t.log"
   seeds=()
-  [ -d "corpus/$t" ] && seeds=("corpus/$t")
+  case "$t" in
+    peer_*) seeds=("corpus/frame") ;;  # peers read whole frames
+    *) [ -d "corpus/$t" ] && seeds=("corpus/$t") ;;
+  esac
   if ! cargo fuzz run -O "$t" "$scratch/$t" "${seeds[@]}" -- \
       -max_total_time="$secs" -print_final_stats=1 >"$log" 2>&1; then
     echo "fuzz smoke: target $t FAILED; its log:"
@@ -37,4 +40,12 @@ for t in "${targets[@]}"; do
   runs=$(awk '/stat::number_of_executed_units:/ {print $2}' "$log")
   ncorp=$(find "$scratch/$t" -type f | wc -l)
   printf '%-16s %10s %12s %8s\n' "$t" "$execs" "$runs" "$ncorp"
+  echo "$t $execs" >>"$scratch/rates"
 done
+# Ratios against the peer target of the same run, when it ran.
+peer=$(awk '$1 == "peer_etherparse" {print $2}' "$scratch/rates")
+if [ -n "$peer" ] && [ "$peer" -gt 0 ]; then
+  echo
+  echo "exec/s relative to peer_etherparse ($peer exec/s) in this run:"
+  awk -v p="$peer" '$1 !~ /^peer_/ {printf "  %-14s %5.2fx\n", $1, $2 / p}' "$scratch/rates"
+fi

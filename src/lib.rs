@@ -2,12 +2,14 @@
 //!
 //! The harness replays YAML conformance scripts against a target (the
 //! reference stack in [`stack`], or the Linux kernel through a TAP device)
-//! and hosts the bodies of the fuzz targets, so that `cargo test` replays
-//! every corpus file on stable.
+//! and hosts the bodies of the fuzz targets ([`fuzz`]), so that `cargo test`
+//! replays every corpus file on stable.
 //!
 //! - [`script`]: a YAML script read into a typed [`script::Script`].
 //! - [`notation`]: packetdrill segment notation, parsed and printed.
 #![warn(missing_docs)]
+
+pub mod fuzz;
 
 pub use stack;
 

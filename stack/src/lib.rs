@@ -15,6 +15,7 @@
 mod macros;
 
 pub mod device;
+pub mod host;
 pub mod random;
 pub mod tcp;
 pub mod time;
