@@ -6,4 +6,6 @@
 //! every corpus file on stable.
 #![warn(missing_docs)]
 
+pub mod netns;
+
 pub use stack;
