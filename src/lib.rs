@@ -7,11 +7,12 @@
 //!
 //! - [`script`]: a YAML script read into a typed [`script::Script`].
 //! - [`notation`]: packetdrill segment notation, parsed and printed.
+//! - [`netns`]: run code inside a private network namespace with a TAP device.
 #![warn(missing_docs)]
 
 pub mod fuzz;
-
-pub use stack;
-
+pub mod netns;
 pub mod notation;
 pub mod script;
+
+pub use stack;
