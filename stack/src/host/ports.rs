@@ -5,7 +5,7 @@
 //! up (wrapping) to the first free one. The hash-based algorithms (3 to 5)
 //! key on the remote endpoint, which an unconnected UDP socket does not have
 //! when it binds. The random draws come from the host's seeded
-//! [`Rng`](crate::random::Rng) (stream `"ephemeral-port"`), so a run replays.
+//! [`Rng`] (stream `"ephemeral-port"`), so a run replays.
 
 use core::ops::RangeInclusive;
 
