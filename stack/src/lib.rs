@@ -7,6 +7,7 @@
 //! to run.
 //!
 //! - [`wire`]: zero-copy packet views and owned `Repr`s, per protocol.
+//! - [`host`]: the sans-IO host below TCP: ARP, IPv4, ICMPv4, UDP sockets.
 //! - [`tcp`]: sequence arithmetic and (later) the TCP engine.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
