@@ -351,3 +351,272 @@ fn poll_timeout(wait: Duration) -> PollTimeout {
     let millis = wait.as_micros().div_ceil(1_000);
     PollTimeout::try_from(millis).unwrap_or(PollTimeout::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    //! The driver over a Unix datagram socket pair: a device with a real
+    //! descriptor that needs neither root nor `/dev/net/tun`.
+
+    use super::*;
+    use core::net::SocketAddrV4;
+    use stack::host::{HostConfig, SocketError};
+    use stack::wire::{EthernetAddress, Ipv4Addr};
+    use std::os::unix::net::UnixDatagram;
+
+    const HOST_MAC: EthernetAddress = EthernetAddress([0x02, 0, 0, 0, 0, 0x02]);
+    const HOST_IP: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 2);
+    const PEER_MAC: EthernetAddress = EthernetAddress([0x02, 0, 0, 0, 0, 0x01]);
+    const PEER_IP: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
+    /// Bounds every blocking read of the test's end, so no test can hang.
+    const PEER_WAIT: Duration = Duration::from_secs(2);
+
+    /// One end of a socket pair carrying one frame per datagram.
+    struct SocketDevice {
+        socket: UnixDatagram,
+        /// How many sends to refuse with `QueueFull` before taking frames.
+        refuse: usize,
+    }
+
+    impl Device for SocketDevice {
+        fn send(&mut self, _now: Instant, frame: &[u8]) -> Result<(), DeviceError> {
+            if self.refuse > 0 {
+                self.refuse -= 1;
+                return Err(DeviceError::QueueFull);
+            }
+            self.socket
+                .send(frame)
+                .map(drop)
+                .map_err(|e| DeviceError::Io(e.kind()))
+        }
+
+        fn recv(&mut self, _now: Instant) -> Result<Option<Vec<u8>>, DeviceError> {
+            let mut buffer = vec![0; 2048];
+            match self.socket.recv(&mut buffer) {
+                Ok(len) => Ok(Some(buffer[..len].to_vec())),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(None),
+                Err(e) => Err(DeviceError::Io(e.kind())),
+            }
+        }
+
+        fn poll_at(&self) -> Option<Instant> {
+            None
+        }
+
+        fn mtu(&self) -> usize {
+            1514
+        }
+    }
+
+    /// A driver for a host at 198.51.100.2, and the peer's end of its link.
+    fn driver(config: HostConfig, refuse: usize) -> (Driver<SocketDevice>, UnixDatagram) {
+        let (ours, peer) = UnixDatagram::pair().unwrap();
+        ours.set_nonblocking(true).unwrap();
+        peer.set_read_timeout(Some(PEER_WAIT)).unwrap();
+        let config = HostConfig {
+            mac: HOST_MAC,
+            ipv4: HOST_IP,
+            ..config
+        };
+        let host = Host::new(config).unwrap();
+        let fd = ours.try_clone().unwrap();
+        let device = SocketDevice {
+            socket: ours,
+            refuse,
+        };
+        (Driver::with_fd(host, device, fd).unwrap(), peer)
+    }
+
+    /// An ARP request (RFC 826) from the peer for the host's address.
+    fn arp_request() -> Vec<u8> {
+        let mut frame = Vec::with_capacity(42);
+        frame.extend_from_slice(&EthernetAddress::BROADCAST.0);
+        frame.extend_from_slice(&PEER_MAC.0);
+        frame.extend_from_slice(&[0x08, 0x06, 0, 1, 0x08, 0x00, 6, 4, 0, 1]);
+        frame.extend_from_slice(&PEER_MAC.0);
+        frame.extend_from_slice(&PEER_IP.octets());
+        frame.extend_from_slice(&[0; 6]);
+        frame.extend_from_slice(&HOST_IP.octets());
+        frame
+    }
+
+    /// Read one frame on the peer's end and check it is the host's ARP reply.
+    #[track_caller]
+    fn expect_arp_reply(peer: &UnixDatagram) {
+        let mut buffer = [0; 2048];
+        let len = peer.recv(&mut buffer).unwrap();
+        assert_eq!(buffer[12..14], [0x08, 0x06], "an ARP frame");
+        assert_eq!(buffer[20..22], [0, 2], "a reply");
+        assert_eq!(buffer[22..28], HOST_MAC.0);
+        assert_eq!(buffer[38..42], PEER_IP.octets());
+        assert!(len >= 42);
+    }
+
+    fn stop_after_frames(n: u64) -> impl FnMut(&mut Host, Instant) -> ControlFlow<u64> {
+        move |host, _| match host.stats().rx_frames {
+            seen if seen >= n => ControlFlow::Break(seen),
+            _ => ControlFlow::Continue(()),
+        }
+    }
+
+    #[test]
+    fn a_frame_wakes_the_driver_and_the_reply_leaves_in_the_same_turn() {
+        let (mut driver, peer) = driver(HostConfig::default(), 0);
+        // Sleeps that never end by themselves within the test: only the
+        // descriptor becoming readable can wake the driver in time.
+        driver.set_limits(Limits {
+            max_wait: Duration::from_secs(60),
+            ..Limits::default()
+        });
+        let stop = AtomicBool::new(false);
+        let stopped = std::thread::scope(|s| {
+            let run = s.spawn(|| driver.run(&stop, None, stop_after_frames(1)));
+            // Late enough that the driver is asleep in poll(2) by then.
+            std::thread::sleep(Duration::from_millis(30));
+            peer.send(&arp_request()).unwrap();
+            // Within PEER_WAIT, far less than the driver's sleeps.
+            expect_arp_reply(&peer);
+            run.join().unwrap()
+        });
+        assert_eq!(stopped, Ok(Stopped::App(1)));
+        let stats = driver.stats();
+        assert_eq!((stats.frames_in, stats.frames_out), (1, 1));
+    }
+
+    #[test]
+    fn a_burst_is_taken_a_budget_at_a_time() {
+        let (mut driver, peer) = driver(HostConfig::default(), 0);
+        driver.set_limits(Limits {
+            frames_per_turn: 3,
+            max_wait: Duration::from_secs(1),
+        });
+        for _ in 0..8 {
+            peer.send(&arp_request()).unwrap();
+        }
+        let mut seen_per_turn = Vec::new();
+        let stopped = driver.run(&AtomicBool::new(false), None, |host, _| {
+            seen_per_turn.push(host.stats().rx_frames);
+            match host.stats().rx_frames {
+                8 => ControlFlow::Break(()),
+                _ => ControlFlow::Continue(()),
+            }
+        });
+        assert_eq!(stopped, Ok(Stopped::App(())));
+        // The application ran after every batch of at most three frames.
+        assert_eq!(seen_per_turn, [3, 6, 8]);
+        assert_eq!(driver.stats().frames_out, 8);
+        for _ in 0..8 {
+            expect_arp_reply(&peer);
+        }
+    }
+
+    #[test]
+    fn a_refused_frame_is_kept_and_sent_when_the_device_takes_it() {
+        let (mut driver, peer) = driver(HostConfig::default(), 1);
+        peer.send(&arp_request()).unwrap();
+        let stop = AtomicBool::new(false);
+        let deadline = Some(driver.now() + PEER_WAIT);
+        // Turn 1 refuses the reply and keeps it; turn 2 sees that the host
+        // has handed it out, breaks, and sends it before returning.
+        let stopped = driver.run(&stop, deadline, |host, _| match host.stats().tx_frames {
+            0 => ControlFlow::Continue(()),
+            _ => ControlFlow::Break(()),
+        });
+        assert_eq!(stopped, Ok(Stopped::App(())));
+        expect_arp_reply(&peer);
+        assert_eq!(driver.stats().sends_deferred, 1);
+        assert_eq!(driver.stats().frames_out, 1);
+        assert_eq!(driver.stats().turns, 2);
+    }
+
+    #[test]
+    fn host_timers_wake_the_driver() {
+        // ARP gives up after three requests 20 ms apart; the driver's own
+        // sleeps are capped at a second, so only the host's timer wakes it.
+        let mut config = HostConfig::default();
+        config.arp.request_interval = Duration::from_millis(20);
+        let (mut driver, peer) = driver(config, 0);
+        driver.set_limits(Limits {
+            max_wait: Duration::from_secs(1),
+            ..Limits::default()
+        });
+        let absent = SocketAddrV4::new(Ipv4Addr::new(198, 51, 100, 9), 7);
+        let socket = driver
+            .host_mut()
+            .udp_bind(SocketAddrV4::new(HOST_IP, 0))
+            .unwrap();
+        let started = std::time::Instant::now();
+        let deadline = Some(driver.now() + PEER_WAIT);
+        let stopped = driver.run(&AtomicBool::new(false), deadline, |host, now| {
+            if host.stats().arp_requests == 0 {
+                host.udp_send_to(now, socket, b"anyone?", absent).unwrap();
+            }
+            match host.udp_take_error(socket).unwrap() {
+                Some(err) => ControlFlow::Break(err),
+                None => ControlFlow::Continue(()),
+            }
+        });
+        assert_eq!(stopped, Ok(Stopped::App(SocketError::HostUnreachable)));
+        let elapsed = started.elapsed();
+        assert!(elapsed >= Duration::from_millis(60), "{elapsed:?}");
+        assert!(
+            elapsed < Duration::from_millis(900),
+            "woken by max_wait: {elapsed:?}"
+        );
+        let mut buffer = [0; 64];
+        for _ in 0..3 {
+            let len = peer.recv(&mut buffer).unwrap();
+            // An ARP request, padded to the 60-byte Ethernet minimum.
+            assert_eq!((len, &buffer[20..22]), (60, &[0, 1][..]));
+            assert_eq!(buffer[38..42], [198, 51, 100, 9]);
+        }
+    }
+
+    #[test]
+    fn stop_and_deadline_end_the_run_without_spinning() {
+        let (mut driver, _peer) = driver(HostConfig::default(), 0);
+        driver.set_limits(Limits {
+            max_wait: Duration::from_millis(10),
+            ..Limits::default()
+        });
+        let stop = AtomicBool::new(false);
+        let never = |_: &mut Host, _| ControlFlow::<()>::Continue(());
+        let started = std::time::Instant::now();
+        let stopped = std::thread::scope(|s| {
+            let run = s.spawn(|| driver.run(&stop, None, never));
+            std::thread::sleep(Duration::from_millis(50));
+            stop.store(true, Ordering::Relaxed);
+            run.join().unwrap()
+        });
+        assert_eq!(stopped, Ok(Stopped::Asked));
+        // One turn per 10 ms sleep (a spinning loop would take thousands);
+        // half that rate leaves room for a loaded machine.
+        let (turns, elapsed) = (driver.stats().turns, started.elapsed());
+        let most = 2 + elapsed.as_millis() / 5;
+        assert!(
+            (2..=most as u64).contains(&turns),
+            "{turns} turns in {elapsed:?}"
+        );
+        let deadline = driver.now() + Duration::from_millis(30);
+        let stopped = driver.run(&AtomicBool::new(false), Some(deadline), never);
+        assert_eq!(stopped, Ok(Stopped::Deadline));
+        assert!(driver.now() >= deadline);
+    }
+
+    #[test]
+    fn poll_timeouts_round_up_to_whole_milliseconds() {
+        assert_eq!(poll_timeout(Duration::ZERO), PollTimeout::ZERO);
+        assert_eq!(
+            poll_timeout(Duration::from_micros(1)),
+            PollTimeout::from(1u8)
+        );
+        assert_eq!(
+            poll_timeout(Duration::from_micros(1_500)),
+            PollTimeout::from(2u8)
+        );
+        assert_eq!(
+            poll_timeout(Duration::from_secs(1)),
+            PollTimeout::from(1000u16)
+        );
+        assert_eq!(poll_timeout(Duration::MAX), PollTimeout::MAX);
+    }
+}

@@ -378,3 +378,121 @@ impl From<io::Error> for ServeError {
         ServeError::Io(err)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stack::device::Pipe;
+    use stack::host::sim::Pair;
+    use stack::host::UdpConfig;
+
+    /// The kernel's side played by a second reference host, over a pipe.
+    fn pair(rx_queue: usize) -> Pair<Pipe> {
+        let config = ServeConfig::default();
+        let mut server = config.host();
+        server.udp = UdpConfig {
+            rx_queue,
+            ..UdpConfig::default()
+        };
+        let client = HostConfig {
+            mac: config.kernel_mac,
+            ipv4: config.kernel_addr,
+            ..HostConfig::default()
+        };
+        Pair::new(client, server, Default::default()).unwrap()
+    }
+
+    #[test]
+    fn echo_sends_each_datagram_back_to_its_sender() {
+        let mut pair = pair(64);
+        let mut echo = EchoService::bind(&mut pair.b.host, ECHO_PORT).unwrap();
+        let any = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0);
+        let client = pair.a.host.udp_bind(any).unwrap();
+        let service = SocketAddrV4::new(HOST_ADDR, ECHO_PORT);
+        for payload in [&b""[..], b"x", &[7; 4000]] {
+            pair.a
+                .host
+                .udp_send_to(pair.now, client, payload, service)
+                .unwrap();
+        }
+        pair.drive().unwrap();
+        assert_eq!(echo.poll(&mut pair.b.host, pair.now), 3);
+        pair.drive().unwrap();
+        for payload in [&b""[..], b"x", &[7; 4000]] {
+            let got = pair.a.host.udp_recv_from(client).unwrap().unwrap();
+            assert_eq!((got.from, &got.payload[..]), (service, payload));
+        }
+        assert_eq!((echo.echoed(), echo.failures()), (3, 0));
+    }
+
+    #[test]
+    fn echo_does_bounded_work_per_poll() {
+        let mut pair = pair(100);
+        let mut echo = EchoService::bind(&mut pair.b.host, ECHO_PORT).unwrap();
+        let client = pair
+            .a
+            .host
+            .udp_bind(SocketAddrV4::new(KERNEL_ADDR, 0))
+            .unwrap();
+        let service = SocketAddrV4::new(HOST_ADDR, ECHO_PORT);
+        // One exchange first: while ARP resolves, only three datagrams wait.
+        pair.a
+            .host
+            .udp_send_to(pair.now, client, b"arp", service)
+            .unwrap();
+        pair.drive().unwrap();
+        assert_eq!(echo.poll(&mut pair.b.host, pair.now), 1);
+        pair.drive().unwrap();
+        for i in 0..70u8 {
+            pair.a
+                .host
+                .udp_send_to(pair.now, client, &[i], service)
+                .unwrap();
+        }
+        pair.drive().unwrap();
+        let now = pair.now;
+        assert_eq!(echo.poll(&mut pair.b.host, now), EchoService::MAX_PER_POLL);
+        assert_eq!(
+            echo.poll(&mut pair.b.host, now),
+            70 - EchoService::MAX_PER_POLL
+        );
+        assert_eq!(echo.poll(&mut pair.b.host, now), 0);
+    }
+
+    #[test]
+    fn a_network_error_on_the_socket_is_counted_and_cleared() {
+        let mut pair = pair(64);
+        let mut echo = EchoService::bind(&mut pair.b.host, ECHO_PORT).unwrap();
+        // The client closes before the echo comes back: port unreachable.
+        let client = pair
+            .a
+            .host
+            .udp_bind(SocketAddrV4::new(KERNEL_ADDR, 0))
+            .unwrap();
+        let service = SocketAddrV4::new(HOST_ADDR, ECHO_PORT);
+        pair.a
+            .host
+            .udp_send_to(pair.now, client, b"bye", service)
+            .unwrap();
+        pair.drive().unwrap();
+        pair.a.host.udp_close(client).unwrap();
+        assert_eq!(echo.poll(&mut pair.b.host, pair.now), 1);
+        pair.drive().unwrap();
+        assert_eq!(echo.poll(&mut pair.b.host, pair.now), 0);
+        assert_eq!((echo.echoed(), echo.failures()), (1, 1));
+    }
+
+    #[test]
+    fn the_layout_is_test_net_2_with_distinct_ends() {
+        let config = ServeConfig::default();
+        config.validate().unwrap();
+        assert!(in_test_net_2(config.kernel_addr) && in_test_net_2(config.host_addr));
+        let host = config.host();
+        assert_eq!((host.ipv4, host.mac, host.mtu), (HOST_ADDR, HOST_MAC, 1500));
+        let same_mac = ServeConfig {
+            host_mac: KERNEL_MAC,
+            ..ServeConfig::default()
+        };
+        assert!(matches!(same_mac.validate(), Err(ServeError::Config(_))));
+    }
+}

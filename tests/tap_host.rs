@@ -28,7 +28,8 @@ use stack::wire::{ChecksumPolicy, Ipv4Addr};
 use synack::netns::{self, Namespace};
 use synack::realtime::{Driver, DriverStats, Stopped};
 use synack::serve::{
-    EchoService, ServeConfig, ECHO_PORT, HOST_ADDR, HOST_MAC, KERNEL_ADDR, KERNEL_MAC, TAP_NAME,
+    serve, EchoService, ServeConfig, StopReason, ECHO_PORT, HOST_ADDR, HOST_MAC, KERNEL_ADDR,
+    KERNEL_MAC, TAP_NAME,
 };
 
 /// How long the kernel's side waits for any one answer.
@@ -469,4 +470,96 @@ fn arp_resolves_when_the_host_asks_first() {
         neighbour.contains(&format!("lladdr {HOST_MAC}")),
         "{neighbour}"
     );
+}
+
+/// bash's `/dev/udp`: send "hello" to the echo service, and succeed only if
+/// the same five bytes come back within two seconds.
+const BASH_UDP_ECHO: &str = "exec 3<>/dev/udp/198.51.100.2/7 && printf hello >&3 \
+                             && read -r -t 2 -N 5 reply <&3 && [ \"$reply\" = hello ]";
+
+#[test]
+fn serve_runs_a_command_in_its_namespace_and_captures_the_traffic() {
+    if !netns::require_support("serve_runs_a_command_in_its_namespace_and_captures_the_traffic") {
+        return;
+    }
+    let pcap = tempfile::NamedTempFile::new().unwrap();
+    let config = ServeConfig {
+        pcap: Some(pcap.path().to_owned()),
+        duration: Some(HOST_DEADLINE),
+        ..ServeConfig::default()
+    };
+    let mut command = Command::new("bash");
+    command.args(["-c", BASH_UDP_ECHO]);
+    let mut ready = None;
+    let stop = AtomicBool::new(false);
+    let report = serve(&config, &stop, Some(&mut command), |r| {
+        ready = Some(r.clone())
+    })
+    .unwrap();
+    let StopReason::CommandExited(status) = report.stopped else {
+        panic!("the run should end with the command: {report:?}");
+    };
+    assert!(status.success(), "the echo came back to bash: {status}");
+    assert_eq!(report.echoed, 1);
+    // The namespace file named the serving thread's namespace, now gone.
+    let path = ready.unwrap().netns_path;
+    assert!(
+        path.starts_with("/proc/") && path.ends_with("/ns/net"),
+        "{path}"
+    );
+    // ARP request and reply, the datagram and its echo.
+    assert_eq!(report.pcap_frames, Some(4));
+    let bytes = std::fs::read(pcap.path()).unwrap();
+    let mut reader = pcap_file::pcap::PcapReader::new(&bytes[..]).unwrap();
+    let mut frames = 0;
+    while let Some(packet) = reader.next_packet() {
+        packet.unwrap();
+        frames += 1;
+    }
+    assert_eq!(frames, 4);
+}
+
+#[test]
+fn serve_stops_when_its_time_is_up_or_when_asked() {
+    if !netns::require_support("serve_stops_when_its_time_is_up_or_when_asked") {
+        return;
+    }
+    let config = ServeConfig {
+        duration: Some(Duration::from_millis(200)),
+        ..ServeConfig::default()
+    };
+    let report = serve(&config, &AtomicBool::new(false), None, |_| ()).unwrap();
+    assert_eq!(report.stopped, StopReason::TimeUp);
+    assert!(
+        report.served_for >= Duration::from_millis(200),
+        "{report:?}"
+    );
+    // Asked to stop before it starts, it stops at once, with no deadline.
+    let forever = ServeConfig::default();
+    let report = serve(&forever, &AtomicBool::new(true), None, |_| ()).unwrap();
+    assert_eq!(report.stopped, StopReason::Asked);
+    assert!(report.served_for < Duration::from_secs(1), "{report:?}");
+}
+
+/// Runs without root: nothing outside TEST-NET-2, ever.
+#[test]
+fn serve_refuses_addresses_outside_test_net_2() {
+    let outside = ServeConfig {
+        host_addr: Ipv4Addr::new(192, 0, 2, 2),
+        ..ServeConfig::default()
+    };
+    let same = ServeConfig {
+        host_addr: KERNEL_ADDR,
+        ..ServeConfig::default()
+    };
+    let kernel_outside = ServeConfig {
+        kernel_addr: Ipv4Addr::new(192, 0, 2, 1),
+        ..ServeConfig::default()
+    };
+    for config in [outside, same, kernel_outside] {
+        let mut called = false;
+        let err = serve(&config, &AtomicBool::new(false), None, |_| called = true).unwrap_err();
+        assert!(err.to_string().contains("TEST-NET-2"), "{err}");
+        assert!(!called);
+    }
 }
