@@ -8,11 +8,15 @@
 //! - [`script`]: a YAML script read into a typed [`script::Script`].
 //! - [`notation`]: packetdrill segment notation, parsed and printed.
 //! - [`netns`]: run code inside a private network namespace with a TAP device.
+//! - [`realtime`]: drive a reference host in real time on a TAP device.
+//! - [`serve`]: the reference host with a UDP echo service, for people to poke at.
 #![warn(missing_docs)]
 
 pub mod fuzz;
 pub mod netns;
 pub mod notation;
+pub mod realtime;
 pub mod script;
+pub mod serve;
 
 pub use stack;
