@@ -8,11 +8,15 @@
 //! - [`script`]: a YAML script read into a typed [`script::Script`].
 //! - [`notation`]: packetdrill segment notation, parsed and printed.
 //! - [`netns`]: run code inside a private network namespace with a TAP device.
+//! - [`run`]: the runner that replays a script against a [`target::Target`].
+//! - [`target`]: what scripts run against (the reference stack, a mock).
 #![warn(missing_docs)]
 
 pub mod fuzz;
 pub mod netns;
 pub mod notation;
+pub mod run;
 pub mod script;
+pub mod target;
 
 pub use stack;
