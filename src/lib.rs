@@ -10,11 +10,13 @@
 //! - [`netns`]: run code inside a private network namespace with a TAP device.
 //! - [`run`]: the runner that replays a script against a [`target::Target`].
 //! - [`target`]: what scripts run against (the reference stack, a mock).
+//! - [`report`]: text, JUnit and JSON reports, pcap files, ladder diagrams, coverage.
 #![warn(missing_docs)]
 
 pub mod fuzz;
 pub mod netns;
 pub mod notation;
+pub mod report;
 pub mod run;
 pub mod script;
 pub mod target;

@@ -25,6 +25,7 @@
 
 mod build;
 mod clock;
+pub mod command;
 pub mod failure;
 pub mod flow;
 mod runner;
