@@ -184,7 +184,7 @@ fn frame(name: &str, target: &str, body: &str, height: u32) -> String {
         svg,
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}">
 <style>
-text {{ font-family: monospace; font-size: 12px; fill: #222; }}
+text {{ font-family: monospace; font-size: 12px; fill: #222; paint-order: stroke; stroke: white; stroke-width: 3px; }}
 .title {{ font-size: 15px; font-weight: bold; }}
 .side {{ font-size: 13px; font-weight: bold; }}
 .time {{ fill: #777; }}

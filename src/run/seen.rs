@@ -34,8 +34,10 @@ pub enum Seen<'a> {
     Icmp(IcmpLine),
     /// A UDP datagram.
     Udp(UdpLine),
-    /// Anything else: another EtherType or protocol, a fragment, or a frame
-    /// that does not parse (with why).
+    /// A fragment of an IPv4 datagram (its header).
+    Fragment(Ipv4Repr),
+    /// Anything else: another EtherType or protocol, or a frame that does
+    /// not parse (with why).
     Raw(Option<FrameError>),
 }
 
@@ -78,6 +80,21 @@ impl<'a> Seen<'a> {
         }
     }
 
+    /// Return a note on what a raw frame is, if the line cannot say it:
+    /// `ipv4 fragment: id 4660, offset 16, MF, 8 octets`.
+    pub fn note(&self) -> Option<String> {
+        let Seen::Fragment(ip) = self else {
+            return None;
+        };
+        let mf = if ip.more_frags { ", MF" } else { "" };
+        Some(format!(
+            "ipv4 fragment: id {}, offset {}{mf}, {} octets",
+            ip.ident,
+            ip.frag_offset_bytes(),
+            ip.payload_len
+        ))
+    }
+
     /// Return the step kind that injects (`inbound`) or expects this frame.
     pub fn kind(&self, inbound: bool) -> &'static str {
         let (i, o) = match self {
@@ -85,7 +102,7 @@ impl<'a> Seen<'a> {
             Seen::Arp(_) => ("arp_in", "arp_out"),
             Seen::Icmp(_) => ("icmp_in", "icmp_out"),
             Seen::Udp(_) => ("udp_in", "udp_out"),
-            Seen::Raw(_) => ("frame_in", "frame_out"),
+            Seen::Raw(_) | Seen::Fragment(_) => ("frame_in", "frame_out"),
         };
         if inbound {
             i
@@ -135,7 +152,8 @@ fn read_ipv4<'a>(frame: &'a [u8], ip: Ipv4Repr, transport: TransportRepr<'a>) ->
             addrs,
             message: icmp_message(&icmp),
         }),
-        TransportRepr::Fragment(_) | TransportRepr::Other(_) => Seen::Raw(None),
+        TransportRepr::Fragment(_) => Seen::Fragment(ip),
+        TransportRepr::Other(_) => Seen::Raw(None),
     }
 }
 
@@ -210,7 +228,9 @@ impl fmt::Display for Describe<'_, '_> {
             }
             Seen::Arp(arp) => {
                 let mut arp = *arp;
-                if arp.operation == ArpOperation::Request {
+                // A request's sender MAC is the frame's source; shown only
+                // in an announcement, where it is the news.
+                if arp.operation == ArpOperation::Request && arp.target_ip != Some(arp.sender_ip) {
                     arp.sender_mac = None;
                 }
                 if arp.target_mac == Some(EthernetAddress::UNSPECIFIED)
@@ -230,16 +250,9 @@ impl fmt::Display for Describe<'_, '_> {
                 }
                 write!(f, "{udp}")
             }
-            Seen::Raw(error) => {
-                write!(
-                    f,
-                    "{}",
-                    Frame(self.bytes.iter().map(|&b| Some(b)).collect())
-                )?;
-                match error {
-                    Some(e) => write!(f, "  # {e}"),
-                    None => Ok(()),
-                }
+            Seen::Raw(_) | Seen::Fragment(_) => {
+                let bytes = self.bytes.iter().map(|&b| Some(b)).collect();
+                write!(f, "{}", Frame(bytes))
             }
         }
     }

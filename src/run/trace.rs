@@ -169,5 +169,5 @@ pub fn frame_line(frame: &[u8], inbound: bool, flows: &Flows) -> (String, Option
         _ => Default::default(),
     };
     let text = format!("{}: {}", seen.kind(inbound), seen.describe(isns, frame));
-    (text, error.map(|e| e.to_string()))
+    (text, error.map(|e| e.to_string()).or_else(|| seen.note()))
 }
