@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::run::suite::{Status, Suite};
+use crate::run::suite::{ScriptResult, Status, Suite};
 use crate::run::trace;
 
 /// The whole report.
@@ -78,66 +78,68 @@ pub struct JsonFailure {
     pub text: String,
 }
 
+/// Return a script's failure, located.
+fn failure(status: &Status) -> Option<JsonFailure> {
+    match status {
+        Status::Passed => None,
+        Status::Failed(f) => Some(JsonFailure {
+            kind: f.kind.name().to_owned(),
+            line: f.pos.line,
+            column: f.pos.column,
+            step: f.step + 1,
+            message: f.message.clone(),
+            expected: f.expected.clone(),
+            actual: f.actual.clone(),
+            text: f.to_string(),
+        }),
+        Status::Bad(e) => Some(JsonFailure {
+            kind: e.kind.describe().to_owned(),
+            line: e.pos.line,
+            column: e.pos.column,
+            step: 0,
+            message: e.expected.clone(),
+            expected: None,
+            actual: e.found.clone(),
+            text: e.to_string(),
+        }),
+    }
+}
+
+/// Return one script's entry.
+fn entry(result: &ScriptResult) -> JsonScript {
+    let (unexpected, trace) = match &result.report {
+        Some(r) => (
+            r.unexpected
+                .iter()
+                .map(|&i| trace::line(&r.trace.events[i], &r.flows))
+                .collect(),
+            r.render_trace()
+                .lines()
+                .map(|l| l.trim().to_owned())
+                .collect(),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    let status = if result.passed() {
+        "passed"
+    } else if result.is_bad() {
+        "bad"
+    } else {
+        "failed"
+    };
+    JsonScript {
+        file: result.path.display().to_string(),
+        name: result.name(),
+        status,
+        seconds: result.wall.as_secs_f64(),
+        failure: failure(&result.status),
+        unexpected,
+        trace,
+    }
+}
+
 /// Build the report of a suite.
 pub fn report(suite: &Suite, target: &str) -> JsonReport {
-    let scripts = suite
-        .results
-        .iter()
-        .map(|result| {
-            let failure = match &result.status {
-                Status::Passed => None,
-                Status::Failed(f) => Some(JsonFailure {
-                    kind: f.kind.name().to_owned(),
-                    line: f.pos.line,
-                    column: f.pos.column,
-                    step: f.step + 1,
-                    message: f.message.clone(),
-                    expected: f.expected.clone(),
-                    actual: f.actual.clone(),
-                    text: f.to_string(),
-                }),
-                Status::Bad(e) => Some(JsonFailure {
-                    kind: e.kind.describe().to_owned(),
-                    line: e.pos.line,
-                    column: e.pos.column,
-                    step: 0,
-                    message: e.expected.clone(),
-                    expected: None,
-                    actual: e.found.clone(),
-                    text: e.to_string(),
-                }),
-            };
-            let (unexpected, trace) = match &result.report {
-                Some(r) => (
-                    r.unexpected
-                        .iter()
-                        .map(|&i| trace::line(&r.trace.events[i], &r.flows))
-                        .collect(),
-                    r.render_trace()
-                        .lines()
-                        .map(|l| l.trim().to_owned())
-                        .collect(),
-                ),
-                None => (Vec::new(), Vec::new()),
-            };
-            let status = if result.passed() {
-                "passed"
-            } else if result.is_bad() {
-                "bad"
-            } else {
-                "failed"
-            };
-            JsonScript {
-                file: result.path.display().to_string(),
-                name: result.name(),
-                status,
-                seconds: result.wall.as_secs_f64(),
-                failure,
-                unexpected,
-                trace,
-            }
-        })
-        .collect();
     JsonReport {
         target: target.to_owned(),
         summary: JsonSummary {
@@ -149,7 +151,7 @@ pub fn report(suite: &Suite, target: &str) -> JsonReport {
             scripts_per_second: suite.scripts_per_second(),
             exit_code: suite.exit_code(),
         },
-        scripts,
+        scripts: suite.results.iter().map(entry).collect(),
     }
 }
 

@@ -144,3 +144,7 @@ impl RunReport {
 pub fn run_script(script: &Script, target: &mut dyn Target, options: &RunOptions) -> RunReport {
     runner::Runner::new(script, target, options).run()
 }
+
+#[cfg(test)]
+#[path = "tests/lower.rs"]
+mod lower_tests;
