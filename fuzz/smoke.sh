@@ -30,8 +30,10 @@ for t in "${targets[@]}"; do
     peer_*) seeds=("corpus/frame") ;;  # peers read whole frames
     *) [ -d "corpus/$t" ] && seeds=("corpus/$t") ;;
   esac
+  dict=()
+  [ -f "fuzz/dict/$t.dict" ] && dict=(-dict="fuzz/dict/$t.dict")
   if ! cargo fuzz run -O "$t" "$scratch/$t" "${seeds[@]}" -- \
-      -max_total_time="$secs" -print_final_stats=1 >"$log" 2>&1; then
+      -max_total_time="$secs" -print_final_stats=1 "${dict[@]}" >"$log" 2>&1; then
     echo "fuzz smoke: target $t FAILED; its log:"
     tail -n 60 "$log"
     exit 1

@@ -196,3 +196,45 @@ pub fn frame(data: &[u8]) {
         assert_eq!(first, second);
     });
 }
+
+/// Fuzz the script loader and the segment notation.
+///
+/// Any input gives a script or an error, never a panic. An error must point
+/// inside the text (a line that exists, or line 0 for whole-file faults)
+/// and print. A loaded script's segment patterns print back to text that
+/// parses to the same pattern. Each input line is also fed to the notation
+/// parser directly, so notation bugs do not hide behind YAML errors.
+pub fn script(data: &[u8]) {
+    use crate::notation::parse_segment;
+    use crate::script::{Action, Script};
+
+    let text = String::from_utf8_lossy(data);
+    for line in text.lines() {
+        if let Ok(pattern) = parse_segment(line) {
+            let printed = pattern.to_string();
+            match parse_segment(&printed) {
+                Ok(again) => assert_eq!(again, pattern, "{line:?} printed as {printed:?}"),
+                Err(e) => panic!("{line:?} printed as {printed:?}, which does not parse: {e:?}"),
+            }
+        }
+    }
+    match Script::from_str("fuzz.yaml", &text) {
+        Err(error) => {
+            let lines = text.lines().count().max(1) as u32;
+            assert!(
+                error.pos.line <= lines + 1,
+                "error at line {} of {lines}",
+                error.pos.line
+            );
+            render(&error);
+        }
+        Ok(script) => {
+            for step in &script.steps {
+                if let Action::In(pattern) | Action::Out(pattern) = &step.action {
+                    let printed = pattern.to_string();
+                    assert_eq!(parse_segment(&printed).as_ref(), Ok(pattern), "{printed:?}");
+                }
+            }
+        }
+    }
+}

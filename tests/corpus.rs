@@ -20,6 +20,7 @@ const TARGETS: &[(&str, Body)] = &[
     ("udp", synack::fuzz::udp),
     ("tcp", synack::fuzz::tcp),
     ("frame", synack::fuzz::frame),
+    ("script", synack::fuzz::script),
 ];
 
 fn corpus_files(target: &str) -> Vec<PathBuf> {
