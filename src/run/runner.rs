@@ -256,7 +256,7 @@ impl<'s, 't> Runner<'s, 't> {
         }
         let auto = self.auto_arp
             && matches!(&seen, Seen::Arp(arp) if arp.operation == ArpOperation::Request
-                && Some(arp.sender_ip) == Some(self.script.config.local)
+                && arp.sender_ip == self.script.config.local
                 && arp.target_ip == Some(self.script.config.remote));
         let index = self.trace.push(
             self.now,

@@ -11,7 +11,7 @@
 //! A target says whether its clock is virtual (the runner jumps to the next
 //! deadline, so a 2MSL wait costs nothing) or real (the runner sleeps).
 //!
-//! - [`reference`]: the reference stack in process, on a virtual clock.
+//! - [`reference`](mod@reference): the reference stack in process, on a virtual clock.
 //! - [`mock`]: a scriptable, deterministic target for the runner's own tests.
 
 pub mod mock;
