@@ -23,6 +23,7 @@ use super::congestion::NewReno;
 use super::error::ConnectionError;
 use super::event::TcpEvent;
 use super::icmp::IcmpError;
+use super::isn::IsnGenerator;
 use super::options::{TimestampState, DEFAULT_MSS};
 use super::recv_queue::RecvQueue;
 use super::rtt::RttEstimator;
@@ -50,11 +51,6 @@ pub struct Seeds {
     pub iss: SeqNumber,
     /// The random offset of the TSval clock (RFC 7323 7.1), from the host's `Rng`.
     pub ts_offset: u32,
-}
-
-/// The 4 µs clock of RFC 6528's `M` (and RFC 9293 3.4.1's ISN clock).
-pub(super) fn isn_clock(now: Instant) -> u32 {
-    (now.total_micros() / 4) as u32
 }
 
 /// A RST to send in reply to a segment (RFC 9293 3.10.7).
@@ -100,8 +96,6 @@ pub(super) struct Recovery {
     pub total: u64,
     /// RFC 6675 HighRxt: the highest sequence number retransmitted.
     pub high_rxt: SeqNumber,
-    /// New data allowed beyond cwnd by limited transmit (RFC 3042).
-    pub limited_transmit: usize,
     /// Zero-window probes sent since the window closed (backoff).
     pub persist_backoff: u32,
     /// Unanswered keep-alive probes.
@@ -186,7 +180,7 @@ impl Connection {
                 ..SendVars::default()
             },
             rcv: RecvVars::default(),
-            isn_key: iss.0.wrapping_sub(isn_clock(now)),
+            isn_key: iss.0.wrapping_sub(IsnGenerator::clock(now)),
             ts: TimestampState {
                 offset: seeds.ts_offset,
                 ..TimestampState::default()
@@ -374,12 +368,10 @@ impl Connection {
     /// Enter ESTABLISHED from SYN-SENT or SYN-RECEIVED.
     pub(super) fn enter_established(&mut self) {
         self.state = State::Established;
-        if self.recovery.syn_timed_out && self.rtt.srtt().is_none() {
+        if self.recovery.syn_timed_out {
             // RFC 6298 5.7: "the RTO MUST be re-initialized to 3 seconds when
             // data transmission begins".
-            let mut rtt = self.config.rtt;
-            rtt.initial_rto = rtt.initial_rto.max(Duration::from_secs(3));
-            self.rtt = RttEstimator::new(rtt);
+            self.rtt.restart_after_syn_timeout();
         }
         self.recovery.count = 0;
         self.recovery.since = None;

@@ -323,7 +323,7 @@ impl Connection {
         let limit = self.room_for(&self.next_options(now));
         let usable = ((self.snd.una + self.snd.wnd) - seq).max(0) as usize;
         let flight = self.in_flight();
-        let cwnd = self.cc.cwnd() + self.recovery.limited_transmit;
+        let cwnd = self.cc.window();
         let len = unsent
             .min(usable)
             .min(cwnd.saturating_sub(flight))
@@ -340,9 +340,6 @@ impl Connection {
         }
         self.pending.sws_override = false;
         self.timers.stop(TcpTimer::Override);
-        if flight + len > self.cc.cwnd() {
-            self.recovery.limited_transmit = self.recovery.limited_transmit.saturating_sub(len);
-        }
         let end = seq + len as u32;
         let mut flags = TcpFlags::ACK;
         // MUST-61: PSH on the segment that carries the last pushed octet or

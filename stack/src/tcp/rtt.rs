@@ -1,16 +1,62 @@
-//! STAND-IN (replaced by the tcp-algos branch): RFC 6298 retransmission timer.
-#![allow(missing_docs)]
+//! The retransmission timer's value: RFC 6298 (SRTT, RTTVAR, RTO, backoff).
+//!
+//! An [`RttEstimator`] turns round-trip samples into the retransmission
+//! timeout (RTO) that the engine arms its timer with. It holds only the RFC's
+//! state variables and never reads a clock: the caller measures each sample.
+//!
+//! # What the caller must do
+//!
+//! - **Karn's algorithm (RFC 9293 3.8.1, MUST-18; RFC 6298 3).** "RTT samples
+//!   MUST NOT be made using segments that were retransmitted (and thus for
+//!   which it is ambiguous whether the reply was for the first instance of
+//!   the packet or a later instance)." The estimator cannot tell which
+//!   segment a sample came from, so the caller never passes a sample taken on
+//!   a retransmitted segment, unless it comes from the timestamps option,
+//!   whose echo says which transmission is acknowledged (RFC 7323 4).
+//! - **Timer management (RFC 6298 5.1–5.4, 5.6).** The caller starts the
+//!   timer for [`RttEstimator::rto`] when it sends data with none
+//!   outstanding (5.1), stops it when all data is acknowledged (5.2),
+//!   restarts it on an ACK of new data (5.3), and on expiry retransmits the
+//!   earliest unacknowledged segment (5.4), calls [`RttEstimator::backoff`]
+//!   (5.5) and restarts the timer with the new value (5.6).
+//!
+//! # Arithmetic
+//!
+//! Values are [`Duration`]s, so the RFC's fractions (alpha = 1/8, beta = 1/4)
+//! are computed in nanoseconds, truncated. All arithmetic saturates: no
+//! sample, however absurd, can make a call panic.
+
 use core::time::Duration;
 
+/// K in RFC 6298 2.2/2.3: the weight of RTTVAR in the RTO.
+const K: u32 = 4;
+
+/// The RTO a connection falls back to for its data after a SYN timed out
+/// (RFC 6298 5.7).
+pub const SYN_TIMEOUT_RTO: Duration = Duration::from_secs(3);
+
+/// The limits and constants of the retransmission timer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RttConfig {
+    /// The RTO before any sample, 1 s by default (RFC 6298 2.1: "Until a
+    /// round-trip time (RTT) measurement has been made ... the sender SHOULD
+    /// set RTO <- 1 second").
     pub initial_rto: Duration,
+    /// The least RTO, 1 s by default (RFC 6298 2.4: "if it is less than 1
+    /// second, then the RTO SHOULD be rounded up to 1 second"). Configurable,
+    /// because Linux uses 200 ms.
     pub min_rto: Duration,
+    /// The greatest RTO, also the cap of the backoff; 60 s by default (RFC 6298
+    /// 2.5: "A maximum value MAY be placed on RTO provided it is at least 60
+    /// seconds"). If it is below `min_rto`, it wins.
     pub max_rto: Duration,
+    /// The clock granularity G, 1 ms by default (RFC 6298 2.2/2.3:
+    /// RTO = SRTT + max(G, K*RTTVAR)).
     pub granularity: Duration,
 }
 
 impl Default for RttConfig {
+    /// Return the values RFC 6298 recommends, with G = 1 ms.
     fn default() -> Self {
         RttConfig {
             initial_rto: Duration::from_secs(1),
@@ -21,64 +67,149 @@ impl Default for RttConfig {
     }
 }
 
-#[derive(Debug, Clone)]
+/// The smoothed round-trip state of one connection (RFC 6298 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RttEstimator {
     config: RttConfig,
-    srtt: Option<Duration>,
+    /// SRTT and RTTVAR, once the first sample has arrived.
+    smoothed: Option<Smoothed>,
+    /// The RTO as RFC 6298 2 computes it, before clamping and backoff.
+    base_rto: Duration,
+    /// How many times the timer has been backed off since the last reset.
+    backoffs: u32,
+}
+
+/// The two state variables of RFC 6298 2, which exist together or not at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Smoothed {
+    srtt: Duration,
     rttvar: Duration,
-    backoff: u32,
 }
 
 impl RttEstimator {
+    /// Create an estimator with no sample yet: the RTO is
+    /// `config.initial_rto` (RFC 6298 2.1).
     pub fn new(config: RttConfig) -> Self {
         RttEstimator {
             config,
-            srtt: None,
-            rttvar: Duration::ZERO,
-            backoff: 0,
+            smoothed: None,
+            base_rto: config.initial_rto,
+            backoffs: 0,
         }
     }
+
+    /// Return the configuration.
+    pub fn config(&self) -> &RttConfig {
+        &self.config
+    }
+
+    /// Take one round-trip sample `rtt` (RFC 6298 2.2 for the first, 2.3 for
+    /// the next ones), recompute the RTO and clear the backoff.
+    ///
+    /// The CALLER applies Karn's algorithm (RFC 9293 3.8.1, MUST-18): it never
+    /// samples a retransmitted segment, unless the sample comes from
+    /// timestamps (RFC 7323 4). Clearing the backoff here is the "collapse"
+    /// of RFC 6298 5 (note after 5.7): "once a new RTT measurement is
+    /// obtained ... the computations outlined in Section 2 are performed,
+    /// including the computation of RTO, which may result in 'collapsing' RTO
+    /// back down after it has been subject to exponential back off".
     pub fn on_sample(&mut self, rtt: Duration) {
-        match self.srtt {
-            None => {
-                self.srtt = Some(rtt);
-                self.rttvar = rtt / 2;
-            }
-            Some(srtt) => {
-                let diff = srtt.abs_diff(rtt);
-                self.rttvar = (self.rttvar * 3 + diff) / 4;
-                self.srtt = Some((srtt * 7 + rtt) / 8);
-            }
-        }
+        let smoothed = match self.smoothed {
+            // RFC 6298 2.2: SRTT <- R, RTTVAR <- R/2.
+            None => Smoothed {
+                srtt: rtt,
+                rttvar: rtt / 2,
+            },
+            // RFC 6298 2.3, alpha = 1/8, beta = 1/4, RTTVAR first (it uses
+            // the old SRTT):
+            //   RTTVAR <- (1 - beta) * RTTVAR + beta * |SRTT - R'|
+            //   SRTT <- (1 - alpha) * SRTT + alpha * R'
+            Some(Smoothed { srtt, rttvar }) => Smoothed {
+                rttvar: (rttvar - rttvar / 4).saturating_add(srtt.abs_diff(rtt) / 4),
+                srtt: (srtt - srtt / 8).saturating_add(rtt / 8),
+            },
+        };
+        self.smoothed = Some(smoothed);
+        // RFC 6298 2.2/2.3: RTO <- SRTT + max(G, K*RTTVAR).
+        let variance = smoothed
+            .rttvar
+            .saturating_mul(K)
+            .max(self.config.granularity);
+        self.base_rto = smoothed.srtt.saturating_add(variance);
+        self.backoffs = 0;
     }
-    fn base(&self) -> Duration {
-        match self.srtt {
-            None => self.config.initial_rto,
-            Some(s) => s + (self.rttvar * 4).max(self.config.granularity),
-        }
-    }
+
+    /// Return the RTO to arm the retransmission timer with: the computed RTO
+    /// clamped to `[min_rto, max_rto]` (RFC 6298 2.4, 2.5), doubled once per
+    /// backoff (RFC 6298 5.5) and capped again at `max_rto`.
     pub fn rto(&self) -> Duration {
-        let mut rto = self.base().max(self.config.min_rto);
-        for _ in 0..self.backoff.min(16) {
-            rto = rto.saturating_mul(2);
-        }
-        rto.clamp(self.config.min_rto, self.config.max_rto)
+        let factor = 1u32.checked_shl(self.backoffs).unwrap_or(u32::MAX);
+        self.clamp(self.clamp(self.base_rto).saturating_mul(factor))
     }
+
+    /// Clamp `rto` to `[min_rto, max_rto]`; `max_rto` wins if they cross.
+    fn clamp(&self, rto: Duration) -> Duration {
+        rto.max(self.config.min_rto).min(self.config.max_rto)
+    }
+
+    /// Back the timer off after it expired (RFC 6298 5.5: "The host MUST set
+    /// RTO <- RTO * 2 ('back off the timer'). The maximum value discussed in
+    /// (2.5) above may be used to provide an upper bound to this doubling
+    /// operation"; RFC 9293 3.8.2, MUST-19 "exponential backoff").
+    ///
+    /// [`RttEstimator::rto`] doubles up to `max_rto` and stays there. The
+    /// count goes on (saturating), so it also counts retransmissions for the
+    /// R1/R2 thresholds (RFC 9293 3.8.3, MUST-20).
     pub fn backoff(&mut self) {
-        if self.rto() < self.config.max_rto {
-            self.backoff += 1;
-        }
+        self.backoffs = self.backoffs.saturating_add(1);
     }
+
+    /// Forget the backoff, keeping SRTT and RTTVAR.
+    ///
+    /// [`RttEstimator::on_sample`] does it already; call this when new data is
+    /// acknowledged without a valid sample, if the engine chooses to collapse
+    /// the backoff then (RFC 6298 5, the note after 5.7).
     pub fn reset_backoff(&mut self) {
-        self.backoff = 0;
+        self.backoffs = 0;
     }
+
+    /// Return how many times the timer was backed off since the last reset.
     pub fn backoff_count(&self) -> u32 {
-        self.backoff
+        self.backoffs
     }
+
+    /// Fall back to a 3 s RTO for the data after the SYN (or SYN-ACK) timed
+    /// out, and clear the backoff.
+    ///
+    /// RFC 6298 5.7: "If the timer expires awaiting the ACK of a SYN segment
+    /// and the TCP implementation is using an RTO less than 3 seconds, the RTO
+    /// MUST be re-initialized to 3 seconds when data transmission begins
+    /// (i.e., after the three-way handshake completes)." The caller calls this
+    /// when the handshake completes, if a SYN timer expired. A later sample
+    /// recomputes the RTO as usual.
+    pub fn restart_after_syn_timeout(&mut self) {
+        self.base_rto = self.base_rto.max(SYN_TIMEOUT_RTO);
+        self.backoffs = 0;
+    }
+
+    /// Return SRTT, or `None` before the first sample.
     pub fn srtt(&self) -> Option<Duration> {
-        self.srtt
+        self.smoothed.map(|s| s.srtt)
     }
+
+    /// Return RTTVAR, or `None` before the first sample.
     pub fn rttvar(&self) -> Option<Duration> {
-        self.srtt.map(|_| self.rttvar)
+        self.smoothed.map(|s| s.rttvar)
     }
 }
+
+impl Default for RttEstimator {
+    /// Return an estimator with the default [`RttConfig`].
+    fn default() -> Self {
+        RttEstimator::new(RttConfig::default())
+    }
+}
+
+#[cfg(test)]
+#[path = "tests/rtt.rs"]
+mod tests;

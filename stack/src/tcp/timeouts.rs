@@ -62,6 +62,7 @@ impl Connection {
         self.recovery.timed = None;
         if syn {
             self.recovery.syn_timed_out = true;
+            self.cc.on_syn_retransmitted();
             self.recovery.total += 1;
             self.pending.syn = true;
         } else {
@@ -69,7 +70,6 @@ impl Connection {
             // and everything outstanding is sent again, from SND.UNA.
             self.cc.on_retransmit_timeout(self.snd.outstanding());
             self.scoreboard.clear();
-            self.recovery.limited_transmit = 0;
             self.pending.rtx_next = Some(self.snd.una);
         }
         self.timers.set(TcpTimer::Retransmit, now + self.rtt.rto());

@@ -110,7 +110,6 @@ impl Connection {
         self.rtt.reset_backoff();
         self.recovery.count = 0;
         self.recovery.persist_backoff = 0;
-        self.recovery.limited_transmit = 0;
         self.recovery.high_rxt = self.recovery.high_rxt.max(ack);
         if let Some(next) = self.pending.rtx_next {
             self.pending.rtx_next = (next.max(ack) < self.snd.nxt).then(|| next.max(ack));
@@ -130,22 +129,15 @@ impl Connection {
         self.signal_writable();
     }
 
-    /// A duplicate ACK: fast retransmit on the third, limited transmit before.
+    /// A duplicate ACK: fast retransmit on the third; before it, limited
+    /// transmit (RFC 3042) through [`NewReno::window`](crate::tcp::congestion::NewReno::window).
     fn duplicate_ack(&mut self) {
         let flight = self.snd.outstanding();
-        match self.cc.on_duplicate_ack(self.snd.nxt, flight) {
-            DupAckAction::FastRetransmit => {
-                // RFC 5681 3.2 step 2 / RFC 6675 5 step 4: retransmit the first
-                // unacknowledged segment; SACK recovery starts from SND.UNA.
-                self.pending.rtx_first = true;
-                self.recovery.high_rxt = self.snd.una;
-                self.recovery.limited_transmit = 0;
-            }
-            DupAckAction::SendNewData if !self.cc.in_recovery() => {
-                // RFC 3042: one new segment per duplicate ACK, cwnd unchanged.
-                self.recovery.limited_transmit += self.smss();
-            }
-            DupAckAction::SendNewData | DupAckAction::None => {}
+        if self.cc.on_duplicate_ack(self.snd.nxt, flight) == DupAckAction::FastRetransmit {
+            // RFC 5681 3.2 step 2 / RFC 6675 5 step 4: retransmit the first
+            // unacknowledged segment; SACK recovery starts from SND.UNA.
+            self.pending.rtx_first = true;
+            self.recovery.high_rxt = self.snd.una;
         }
     }
 

@@ -11,9 +11,10 @@ mod text;
 
 use core::ops::ControlFlow;
 
-use super::connection::{isn_clock, Connection, RstReply};
+use super::connection::{Connection, RstReply};
 use super::error::ConnectionError;
 use super::event::{ResetCause, TcpEvent};
+use super::isn::IsnGenerator;
 use super::options::PeerSyn;
 use super::state::State;
 use super::timers::TcpTimer;
@@ -122,7 +123,7 @@ impl Connection {
             return Verdict::Dropped(Why::NoSynInListen);
         }
         // A fresh ISS: RFC 6528's F() for this 4-tuple plus the clock.
-        let iss = SeqNumber(self.isn_key.wrapping_add(isn_clock(now)));
+        let iss = SeqNumber(self.isn_key.wrapping_add(IsnGenerator::clock(now)));
         self.snd.iss = iss;
         self.snd.una = iss;
         self.snd.nxt = iss + 1;
