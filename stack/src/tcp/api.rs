@@ -187,8 +187,7 @@ impl Connection {
 
     /// Drop what the application will never read (after shutdown(Read)).
     pub(super) fn discard_received(&mut self) {
-        let mut scratch = [0u8; 512];
-        while self.recv_queue.read(&mut scratch) > 0 {}
+        self.recv_queue.consume(self.recv_queue.readable());
     }
 
     /// RFC 9293 3.10.4 CLOSE, state by state.

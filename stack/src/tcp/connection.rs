@@ -94,8 +94,10 @@ pub(super) struct Recovery {
     pub count: u32,
     /// Retransmissions over the connection's life.
     pub total: u64,
-    /// RFC 6675 HighRxt: the highest sequence number retransmitted.
+    /// RFC 6675 HighRxt (one past): the highest sequence number retransmitted.
     pub high_rxt: SeqNumber,
+    /// RFC 6675 RescueRxt (one past), once the rescue retransmission went.
+    pub rescue_rxt: Option<SeqNumber>,
     /// Zero-window probes sent since the window closed (backoff).
     pub persist_backoff: u32,
     /// Unanswered keep-alive probes.

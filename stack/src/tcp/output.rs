@@ -4,11 +4,12 @@
 use super::connection::Connection;
 use super::input::rst_segment;
 use super::options::{segment_options, SynOffer};
+use super::scoreboard::{NextSeg, RecoveryVars};
 use super::state::State;
 use super::timers::TcpTimer;
 use super::SeqNumber;
 use crate::time::Instant;
-use crate::wire::tcp::{SackBlocks, TcpFlags, TcpOptions, TcpRepr};
+use crate::wire::tcp::{TcpFlags, TcpOptions, TcpRepr};
 
 /// The one octet of a keep-alive that carries garbage (MAY-6).
 static GARBAGE_OCTET: [u8; 1] = [0];
@@ -171,8 +172,7 @@ impl Connection {
     fn next_options(&self, now: Instant) -> TcpOptions {
         let sack = if self.sack_ok && self.recv_queue.has_out_of_order() {
             let max = if self.ts.enabled { 3 } else { 4 };
-            let blocks = self.recv_queue.sack_blocks(self.rcv.nxt, max);
-            SackBlocks::new(blocks.as_slice())
+            self.recv_queue.sack_blocks(self.rcv.nxt, max)
         } else {
             None
         };
@@ -211,19 +211,12 @@ impl Connection {
                 return Some(self.retransmitted(plan));
             }
         }
-        if self.sack_recovery() && self.in_flight() + self.smss() <= self.cc.cwnd() {
-            let (una, nxt, high) = (self.snd.una, self.snd.nxt, self.recovery.high_rxt);
-            if let Some((seq, len)) = self.scoreboard.next_seg(una, nxt, high, self.smss()) {
-                if let Some(plan) = self.segment_at(seq, len.min(limit)) {
-                    let end = seq + plan_len(&plan) as u32;
-                    self.recovery.high_rxt = self.recovery.high_rxt.max(end);
-                    return Some(self.retransmitted(plan));
-                }
-            }
+        if self.sack_recovery() {
+            return self.sack_plan(limit);
         }
         let next = self.pending.rtx_next?;
         let flight = self.in_flight();
-        if flight > 0 && flight + self.smss() > self.cc.cwnd() {
+        if flight > 0 && flight + self.smss() > self.congestion_window() {
             return None;
         }
         let Some(plan) = self.segment_at(next, limit) else {
@@ -233,6 +226,50 @@ impl Connection {
         let end = next + plan_len(&plan) as u32 + u32::from(plan.flags.contains(TcpFlags::FIN));
         self.pending.rtx_next = (end < self.snd.nxt).then_some(end);
         Some(self.retransmitted(plan))
+    }
+
+    /// RFC 6675 5 (C): while cwnd - pipe is at least one SMSS, NextSeg()
+    /// chooses: a lost hole (rule 1), new data (rule 2, left to the new-data
+    /// path), a hole below SACKed data (rule 3) or the rescue retransmission
+    /// (rule 4).
+    fn sack_plan(&mut self, limit: usize) -> Option<Plan> {
+        let smss = self.smss();
+        if self.in_flight() + smss > self.congestion_window() {
+            return None;
+        }
+        let vars = RecoveryVars {
+            snd_una: self.snd.una,
+            snd_nxt: self.snd.nxt,
+            high_rxt: self.recovery.high_rxt.max(self.snd.una),
+            rescue_rxt: self.recovery.rescue_rxt,
+            smss,
+            new_data: self.snd.nxt < self.data_end() && self.snd.nxt < self.snd.una + self.snd.wnd,
+        };
+        let (seq, len, rescue) = match self.scoreboard.next_seg_rules(&vars)? {
+            NextSeg::Lost { seq, len } | NextSeg::Unsacked { seq, len } => (seq, len, false),
+            NextSeg::Rescue { seq, len } => (seq, len, true),
+            NextSeg::NewData => return None,
+        };
+        let plan = self.segment_at(seq, len.min(limit))?;
+        if rescue {
+            // "RescueRxt MUST be set to RecoveryPoint. HighRxt MUST NOT be updated."
+            self.recovery.rescue_rxt = self.cc.recover();
+        } else {
+            self.recovery.high_rxt = seq + plan_len(&plan) as u32;
+        }
+        Some(self.retransmitted(plan))
+    }
+
+    /// Return the window that bounds what is in flight: NewReno's (cwnd, or
+    /// more for limited transmit); in SACK recovery, ssthresh, since pipe
+    /// already counts what left the network (RFC 6675 5 step 4.2: "cwnd =
+    /// ssthresh", no inflation).
+    pub(super) fn congestion_window(&self) -> usize {
+        if self.sack_recovery() {
+            self.cc.ssthresh()
+        } else {
+            self.cc.window()
+        }
     }
 
     /// Return the already-sent segment starting at `seq`: up to `len` octets
@@ -323,7 +360,7 @@ impl Connection {
         let limit = self.room_for(&self.next_options(now));
         let usable = ((self.snd.una + self.snd.wnd) - seq).max(0) as usize;
         let flight = self.in_flight();
-        let cwnd = self.cc.window();
+        let cwnd = self.congestion_window();
         let len = unsent
             .min(usable)
             .min(cwnd.saturating_sub(flight))

@@ -114,8 +114,10 @@ impl Connection {
         if let Some(next) = self.pending.rtx_next {
             self.pending.rtx_next = (next.max(ack) < self.snd.nxt).then(|| next.max(ack));
         }
-        if self.cc.on_ack(now, acked, ack, flight) == AckAction::RetransmitFirstUnacked {
-            // RFC 6582 3.2 step 5: a partial ACK retransmits the first unacknowledged segment.
+        let action = self.cc.on_ack(now, acked, ack, flight);
+        if action == AckAction::RetransmitFirstUnacked && !self.sack_recovery() {
+            // RFC 6582 3.2 step 5: a partial ACK retransmits the first
+            // unacknowledged segment (with SACK, NextSeg() chooses instead).
             self.pending.rtx_first = true;
         }
         // RFC 6298 5.2/5.3: stop the timer when all is acknowledged, else restart it.
@@ -138,6 +140,7 @@ impl Connection {
             // unacknowledged segment; SACK recovery starts from SND.UNA.
             self.pending.rtx_first = true;
             self.recovery.high_rxt = self.snd.una;
+            self.recovery.rescue_rxt = None;
         }
     }
 

@@ -83,9 +83,8 @@ impl Connection {
         // RFC 5681 4.2 / RFC 9293 3.8.6.3: out-of-order data, a filled hole,
         // a duplicate or data beyond the window are acknowledged at once;
         // in-order data at least every second full-sized segment (SHLD-19).
-        let out_of_order = offset > 0
-            || self.recv_queue.has_out_of_order()
-            || self.rcv_unacked_hole(accepted.in_order, data.len());
+        let out_of_order =
+            offset > 0 || self.recv_queue.has_out_of_order() || accepted.reassembled > 0;
         if out_of_order || trimmed || accepted.in_order == 0 {
             self.pending.ack_now = true;
         } else {
@@ -96,12 +95,6 @@ impl Connection {
             }
         }
         let _ = now;
-    }
-
-    /// Return whether the segment filled a hole: more advanced in order than
-    /// it carried.
-    fn rcv_unacked_hole(&self, in_order: usize, carried: usize) -> bool {
-        in_order > carried
     }
 
     /// Eighth: the FIN. Taken only when every octet before it arrived; a FIN
