@@ -49,6 +49,8 @@ pub use error::{CloseError, ConnectionError, Errno, RecvError, SendError};
 pub use event::{ResetCause, TcpEvent};
 pub use icmp::{IcmpError, IcmpOutcome};
 pub use input::reset_for;
+pub use recv_queue::{Accepted, RecvQueue};
+pub use scoreboard::{NextSeg, RecoveryVars, Scoreboard};
 pub use seq::SeqNumber;
 pub use state::State;
 pub use status::Status;

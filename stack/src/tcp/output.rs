@@ -60,9 +60,10 @@ impl Connection {
             State::SynSent => return None,
             State::SynReceived | State::TimeWait => self.ack_plan(),
             _ => self.data_plan(now),
-        }?;
+        };
+        // Data may have been queued since the last call: arm what it needs.
         self.settle_send_timers(now);
-        Some(self.build(now, plan))
+        Some(self.build(now, plan?))
     }
 
     /// Our SYN (SYN-SENT) or SYN,ACK (SYN-RECEIVED): `<SEQ=ISS><CTL=SYN>`

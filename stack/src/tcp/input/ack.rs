@@ -80,16 +80,29 @@ impl Connection {
         }
         self.last_ack = now;
         self.update_window(seg);
+        if old_wnd == 0
+            && self.snd.wnd > 0
+            && self.snd.outstanding() == 1
+            && self.snd.una < self.data_end()
+        {
+            // The window opened and the one outstanding octet is a probe the
+            // peer did not take: send it again at the head of the data, not
+            // alone (Nagle would hold the rest behind it for an RTO).
+            self.snd.nxt = self.snd.una;
+            self.recovery.timed = None;
+        }
     }
 
     /// RFC 5681 2's DUPLICATE ACKNOWLEDGMENT: outstanding data, no data, no
-    /// SYN or FIN, SEG.ACK = SND.UNA, and the same window.
+    /// SYN or FIN, SEG.ACK = SND.UNA, and the same window. A zero window is
+    /// not counted: those ACKs answer window probes, not losses.
     fn is_duplicate_ack(&self, seg: &TcpRepr<'_>, old_wnd: u32) -> bool {
         let wnd = u32::from(seg.window) << self.snd.shift;
         self.snd.outstanding() > 0
             && seg.payload.is_empty()
             && !seg.flags.intersects(TcpFlags::SYN | TcpFlags::FIN)
             && wnd == old_wnd
+            && wnd > 0
     }
 
     /// SND.UNA < SEG.ACK =< SND.NXT: release acknowledged data, sample the

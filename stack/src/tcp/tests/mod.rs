@@ -2,6 +2,7 @@
 
 mod checks;
 mod close;
+mod data;
 mod harness;
 mod notation;
 mod open;
