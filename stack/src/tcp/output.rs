@@ -209,6 +209,8 @@ impl Connection {
         if self.pending.rtx_first {
             self.pending.rtx_first = false;
             if let Some(plan) = self.segment_at(self.snd.una, limit) {
+                let end = self.snd.una + plan_len(&plan) as u32;
+                self.recovery.high_rxt = self.recovery.high_rxt.max(end);
                 return Some(self.retransmitted(plan));
             }
         }

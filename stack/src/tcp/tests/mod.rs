@@ -6,3 +6,4 @@ mod data;
 mod harness;
 mod notation;
 mod open;
+mod recovery;
