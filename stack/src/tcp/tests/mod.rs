@@ -4,6 +4,7 @@ mod checks;
 mod close;
 mod data;
 mod harness;
+mod misc;
 mod notation;
 mod open;
 mod recovery;
