@@ -7,4 +7,5 @@ mod harness;
 mod misc;
 mod notation;
 mod open;
+mod pair;
 mod recovery;
