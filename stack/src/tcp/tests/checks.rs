@@ -268,3 +268,64 @@ fn close_wait_rst_resets_with_econnreset() {
     h.inject_expect("R 2:2(0)", Verdict::Closed(Why::ResetByPeer));
     assert_eq!(h.conn.error(), Some(ConnectionError::Reset));
 }
+
+/// MUST-66: with a zero window, a RST at RCV.NXT is still processed.
+#[test]
+fn established_zero_window_still_takes_rst() {
+    let mut h = Harness::established_with(Config {
+        recv_buffer: 1000,
+        ..plain()
+    });
+    h.inject("P. 1:1001(1000) ack 1");
+    h.advance(Duration::from_millis(200));
+    h.expect(". 1:1(0) ack 1001 win 0");
+    h.inject_expect("R 1001:1001(0)", Verdict::Closed(Why::ResetByPeer));
+}
+
+/// MUST-66: with a zero window, an URG at RCV.NXT is still processed.
+#[test]
+fn established_zero_window_still_takes_urgent_pointer() {
+    let mut h = Harness::established_with(Config {
+        recv_buffer: 1000,
+        ..plain()
+    });
+    h.inject("P. 1:1001(1000) ack 1");
+    h.drain_events();
+    h.inject_expect("PU. 1001:1011(10) ack 1 urg 10", Verdict::Accepted);
+    assert!(h.drain_events().contains(&TcpEvent::Urgent));
+}
+
+/// SHLD-2: a RST may carry data; it is taken as a RST.
+#[test]
+fn established_rst_with_data_resets() {
+    let mut h = Harness::established();
+    h.inject_expect("R. 1:11(10) ack 1", Verdict::Closed(Why::ResetByPeer));
+}
+
+/// MUST-6: options the engine does not know are ignored, not rejected.
+#[test]
+fn listen_syn_with_unknown_option_is_accepted() {
+    let mut h = Harness::listen(plain());
+    let (_, mut options, _) = h.segment("S 0:0(0)");
+    options
+        .push(crate::wire::tcp::TcpOption::Unknown {
+            kind: 30,
+            data: &[1, 2],
+        })
+        .unwrap();
+    options
+        .push(crate::wire::tcp::TcpOption::MaxSegmentSize(1000))
+        .unwrap();
+    let syn = crate::wire::tcp::TcpRepr {
+        src_port: super::harness::REMOTE.port(),
+        dst_port: super::harness::LOCAL.port(),
+        seq_number: crate::tcp::SeqNumber(super::harness::PEER_ISS),
+        flags: crate::wire::tcp::TcpFlags::SYN,
+        window: 65535,
+        options,
+        ..Default::default()
+    };
+    assert_eq!(h.conn.handle_segment(h.now, &syn), Verdict::Accepted);
+    assert_eq!(h.conn.status().snd_mss, 1000);
+    h.expect("S. 0:0(0) ack 1 <mss 1460>");
+}

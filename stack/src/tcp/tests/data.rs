@@ -212,3 +212,29 @@ fn established_zero_window_is_probed_forever_with_backoff() {
     h.inject(". 1:1(0) ack 1 win 1000");
     h.expect("P. 1:12(11) ack 1");
 }
+
+/// MUST-34, SHLD-15: the peer shrinks its window below what is in flight;
+/// no new data goes until it opens again.
+#[test]
+fn established_shrunk_window_stops_new_data() {
+    let mut h = Harness::established();
+    h.conn.set_nodelay(true);
+    h.send(&[4; 2000]);
+    h.expect(". 1:1461(1460) ack 1");
+    h.expect("P. 1461:2001(540) ack 1");
+    h.inject(". 1:1(0) ack 1461 win 100");
+    h.send(b"more");
+    h.expect_nothing();
+    h.inject(". 1:1(0) ack 2001 win 65535");
+    h.expect("P. 2001:2005(4) ack 1");
+}
+
+/// SHLD-27: successive pushes queued before sending collapse into one PSH.
+#[test]
+fn established_successive_pushes_collapse() {
+    let mut h = Harness::established();
+    h.conn.set_nodelay(true);
+    h.send(b"first,");
+    h.send(b"second");
+    h.expect("P. 1:13(12) ack 1");
+}
