@@ -225,6 +225,9 @@ fn established_shrunk_window_stops_new_data() {
     h.inject(". 1:1(0) ack 1461 win 100");
     h.send(b"more");
     h.expect_nothing();
+    // MAY-7: old data beyond SND.UNA + SND.WND is still retransmitted.
+    h.advance(Duration::from_secs(1));
+    h.expect(". 1461:2001(540) ack 1");
     h.inject(". 1:1(0) ack 2001 win 65535");
     h.expect("P. 2001:2005(4) ack 1");
 }

@@ -295,3 +295,20 @@ fn established_full_send_buffer_would_block_until_acked() {
     assert_eq!(h.conn.send_room(), 1460);
     h.expect("P. 1461:2001(540) ack 1");
 }
+
+/// MUST-26: no keep-alive while data is outstanding (retransmission watches
+/// the connection then).
+#[test]
+fn established_keepalive_waits_while_data_is_outstanding() {
+    let mut h = Harness::established_with(Config { r2: Duration::from_secs(600), ..plain() });
+    let ka = Keepalive { idle: Duration::from_secs(60), ..Keepalive::default() };
+    h.conn.set_keepalive(h.now, Some(ka));
+    h.send(b"x");
+    h.expect("P. 1:2(1) ack 1");
+    h.advance(Duration::from_secs(200));
+    let sent: Vec<_> = h.out.drain(..).collect();
+    assert!(!sent.is_empty() && sent.iter().all(|s| s.payload == b"x"), "only retransmissions");
+    h.inject(". 1:1(0) ack 2");
+    h.advance(Duration::from_secs(60));
+    h.expect(". 1:1(0) ack 1");
+}
