@@ -47,17 +47,17 @@ impl Connection {
         wnd as u16
     }
 
-    /// Return whether a window update is worth a segment of its own: the
-    /// edge would move by two segments or half the buffer, or the offered
-    /// window is below one segment and can move by an SWS step.
+    /// Return whether a window update is worth a segment of its own (after
+    /// the application read): the edge can move by a receiver-SWS step, the
+    /// offered window is at most half the buffer, and it would at least
+    /// double (Linux's rule in `tcp_cleanup_rbuf`), so a steady reader does
+    /// not add an ACK per read to the ACK every second segment.
     pub(super) fn window_update_due(&self) -> bool {
         if !self.state.can_receive() || self.fin_received {
             return false;
         }
         let gain = (self.possible_edge() - self.rcv.adv).max(0) as usize;
-        let mss = usize::from(self.config.mss);
-        gain >= 2 * mss
-            || gain >= self.config.recv_buffer / 2
-            || ((self.rcv.wnd() as usize) < mss && gain >= self.sws_threshold())
+        let wnd = self.rcv.wnd() as usize;
+        gain >= self.sws_threshold() && 2 * wnd <= self.config.recv_buffer && gain >= wnd
     }
 }

@@ -300,14 +300,23 @@ fn established_full_send_buffer_would_block_until_acked() {
 /// the connection then).
 #[test]
 fn established_keepalive_waits_while_data_is_outstanding() {
-    let mut h = Harness::established_with(Config { r2: Duration::from_secs(600), ..plain() });
-    let ka = Keepalive { idle: Duration::from_secs(60), ..Keepalive::default() };
+    let mut h = Harness::established_with(Config {
+        r2: Duration::from_secs(600),
+        ..plain()
+    });
+    let ka = Keepalive {
+        idle: Duration::from_secs(60),
+        ..Keepalive::default()
+    };
     h.conn.set_keepalive(h.now, Some(ka));
     h.send(b"x");
     h.expect("P. 1:2(1) ack 1");
     h.advance(Duration::from_secs(200));
     let sent: Vec<_> = h.out.drain(..).collect();
-    assert!(!sent.is_empty() && sent.iter().all(|s| s.payload == b"x"), "only retransmissions");
+    assert!(
+        !sent.is_empty() && sent.iter().all(|s| s.payload == b"x"),
+        "only retransmissions"
+    );
     h.inject(". 1:1(0) ack 2");
     h.advance(Duration::from_secs(60));
     h.expect(". 1:1(0) ack 1");
