@@ -9,3 +9,4 @@ mod notation;
 mod open;
 mod pair;
 mod recovery;
+mod robust;
