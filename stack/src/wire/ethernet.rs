@@ -114,11 +114,13 @@ pub const SERVICE_TAG_TPID: u16 = 0x88a8;
 const MIN_ETHERTYPE: u16 = 0x0600;
 
 /// Read the big-endian 16-bit word at `field` of `data`.
+#[inline]
 fn read_u16(data: &[u8], field: Field) -> u16 {
     u16::from_be_bytes([data[field.start], data[field.start + 1]])
 }
 
 /// Write `value` as a big-endian 16-bit word at `field` of `data`.
+#[inline]
 fn write_u16(data: &mut [u8], field: Field, value: u16) {
     data[field].copy_from_slice(&value.to_be_bytes());
 }
@@ -139,6 +141,7 @@ pub struct VlanTag {
 
 impl VlanTag {
     /// Split a 16-bit TCI into its fields.
+    #[inline]
     pub const fn from_tci(tci: u16) -> VlanTag {
         VlanTag {
             pcp: (tci >> 13) as u8,
@@ -149,6 +152,7 @@ impl VlanTag {
 
     /// Return the 16-bit TCI. Bits of `pcp` and `vid` beyond their widths
     /// (3 and 12 bits) are dropped.
+    #[inline]
     pub const fn tci(&self) -> u16 {
         ((self.pcp as u16 & 0x7) << 13) | ((self.dei as u16) << 12) | (self.vid & 0x0fff)
     }
@@ -177,11 +181,13 @@ pub struct EthernetFrame<T: AsRef<[u8]>> {
 
 impl<T: AsRef<[u8]>> EthernetFrame<T> {
     /// Wrap a buffer without checking its length.
+    #[inline]
     pub const fn new_unchecked(buffer: T) -> EthernetFrame<T> {
         EthernetFrame { buffer }
     }
 
     /// Wrap a buffer and [`check_len`](Self::check_len) it.
+    #[inline]
     pub fn new_checked(buffer: T) -> Result<EthernetFrame<T>, WireError> {
         let frame = Self::new_unchecked(buffer);
         frame.check_len()?;
@@ -193,7 +199,21 @@ impl<T: AsRef<[u8]>> EthernetFrame<T> {
     ///
     /// Returns [`WireError::Truncated`] naming `"ethernet header"` or
     /// `"802.1Q tag"`. Frames shorter than [`MIN_FRAME_LEN`] pass.
+    #[inline]
     pub fn check_len(&self) -> Result<(), WireError> {
+        // The common case, untagged and long enough, in one test; anything
+        // else takes the full check, which names the field at fault.
+        let data = self.buffer.as_ref();
+        if data.len() >= HEADER_LEN && data[field::ETHERTYPE] != [0x81, 0x00] {
+            return Ok(());
+        }
+        self.check_len_slow()
+    }
+
+    /// The whole of [`check_len`](Self::check_len), off its fast path.
+    #[cold]
+    #[inline(never)]
+    fn check_len_slow(&self) -> Result<(), WireError> {
         let have = self.buffer.as_ref().len();
         need_len("ethernet header", HEADER_LEN, have)?;
         if self.is_tagged() {
@@ -203,32 +223,38 @@ impl<T: AsRef<[u8]>> EthernetFrame<T> {
     }
 
     /// Return the underlying buffer.
+    #[inline]
     pub fn into_inner(self) -> T {
         self.buffer
     }
 
     /// Return the destination address field.
+    #[inline]
     pub fn dst_addr(&self) -> EthernetAddress {
         EthernetAddress::from_bytes(&self.buffer.as_ref()[field::DESTINATION])
     }
 
     /// Return the source address field.
+    #[inline]
     pub fn src_addr(&self) -> EthernetAddress {
         EthernetAddress::from_bytes(&self.buffer.as_ref()[field::SOURCE])
     }
 
     /// Return the Type field at bytes 12..14: [`EtherType::Vlan`] (the TPID)
     /// for a tagged frame. See [`payload_ethertype`](Self::payload_ethertype).
+    #[inline]
     pub fn ethertype(&self) -> EtherType {
         EtherType::from(read_u16(self.buffer.as_ref(), field::ETHERTYPE))
     }
 
     /// Return whether the Type field announces an 802.1Q tag.
+    #[inline]
     pub fn is_tagged(&self) -> bool {
         self.ethertype() == EtherType::Vlan
     }
 
     /// Return the 802.1Q tag, if the frame carries one.
+    #[inline]
     pub fn vlan_tag(&self) -> Option<VlanTag> {
         self.is_tagged()
             .then(|| VlanTag::from_tci(read_u16(self.buffer.as_ref(), field::VLAN_TCI)))
@@ -236,6 +262,7 @@ impl<T: AsRef<[u8]>> EthernetFrame<T> {
 
     /// Return the EtherType that names the payload: the inner EtherType of a
     /// tagged frame, else the Type field.
+    #[inline]
     pub fn payload_ethertype(&self) -> EtherType {
         if self.is_tagged() {
             EtherType::from(read_u16(self.buffer.as_ref(), field::INNER_ETHERTYPE))
@@ -246,6 +273,7 @@ impl<T: AsRef<[u8]>> EthernetFrame<T> {
 
     /// Return the length of the header: [`TAGGED_HEADER_LEN`] for a tagged
     /// frame, else [`HEADER_LEN`].
+    #[inline]
     pub fn header_len(&self) -> usize {
         if self.is_tagged() {
             TAGGED_HEADER_LEN
@@ -258,6 +286,7 @@ impl<T: AsRef<[u8]>> EthernetFrame<T> {
 impl<'a, T: AsRef<[u8]> + ?Sized> EthernetFrame<&'a T> {
     /// Return the payload: every byte after the header, padding included
     /// (the upper layer trims it by its own length).
+    #[inline]
     pub fn payload(&self) -> &'a [u8] {
         let data = self.buffer.as_ref();
         &data[self.header_len()..]
@@ -269,6 +298,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> EthernetFrame<T> {
     ///
     /// # Panics
     /// Panics if the buffer is shorter than [`HEADER_LEN`].
+    #[inline]
     pub fn set_dst_addr(&mut self, addr: EthernetAddress) {
         self.buffer.as_mut()[field::DESTINATION].copy_from_slice(addr.as_bytes());
     }
@@ -277,6 +307,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> EthernetFrame<T> {
     ///
     /// # Panics
     /// Panics if the buffer is shorter than [`HEADER_LEN`].
+    #[inline]
     pub fn set_src_addr(&mut self, addr: EthernetAddress) {
         self.buffer.as_mut()[field::SOURCE].copy_from_slice(addr.as_bytes());
     }
@@ -287,6 +318,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> EthernetFrame<T> {
     ///
     /// # Panics
     /// Panics if the buffer is shorter than [`HEADER_LEN`].
+    #[inline]
     pub fn set_ethertype(&mut self, ethertype: EtherType) {
         write_u16(self.buffer.as_mut(), field::ETHERTYPE, ethertype.into());
     }
@@ -296,6 +328,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> EthernetFrame<T> {
     ///
     /// # Panics
     /// Panics if the buffer is shorter than [`TAGGED_HEADER_LEN`].
+    #[inline]
     pub fn set_vlan_tag(&mut self, tag: VlanTag) {
         write_u16(self.buffer.as_mut(), field::VLAN_TCI, tag.tci());
     }
@@ -305,6 +338,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> EthernetFrame<T> {
     ///
     /// # Panics
     /// Panics if the buffer is shorter than the header.
+    #[inline]
     pub fn set_payload_ethertype(&mut self, ethertype: EtherType) {
         let at = if self.is_tagged() {
             field::INNER_ETHERTYPE
@@ -318,6 +352,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> EthernetFrame<T> {
     ///
     /// # Panics
     /// Panics if the buffer is shorter than the header.
+    #[inline]
     pub fn payload_mut(&mut self) -> &mut [u8] {
         let start = self.header_len();
         &mut self.buffer.as_mut()[start..]
@@ -347,6 +382,7 @@ impl EthernetRepr {
     /// Fails with [`WireError::Truncated`] when the header or its tag does
     /// not fit, and with [`WireError::Unsupported`] for an 802.3 Length
     /// field or a stacked (QinQ) tag; see the module docs.
+    #[inline]
     pub fn parse<T: AsRef<[u8]>>(frame: &EthernetFrame<T>) -> Result<EthernetRepr, WireError> {
         frame.check_len()?;
         let field = if frame.is_tagged() {
@@ -373,6 +409,7 @@ impl EthernetRepr {
     }
 
     /// Return the length of the header this `Repr` emits.
+    #[inline]
     pub const fn header_len(&self) -> usize {
         if self.vlan.is_some() {
             TAGGED_HEADER_LEN
@@ -383,6 +420,7 @@ impl EthernetRepr {
 
     /// Return the length of a frame carrying `payload_len` bytes of payload,
     /// padded to [`MIN_FRAME_LEN`] (the FCS is not counted).
+    #[inline]
     pub const fn buffer_len(&self, payload_len: usize) -> usize {
         let len = self.header_len() + payload_len;
         if len < MIN_FRAME_LEN {
@@ -403,6 +441,7 @@ impl EthernetRepr {
     /// # Panics
     /// Panics if the buffer is shorter than [`header_len`](Self::header_len);
     /// never on a buffer of [`buffer_len`](Self::buffer_len) bytes.
+    #[inline]
     pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, frame: &mut EthernetFrame<T>) {
         frame.set_dst_addr(self.dst_addr);
         frame.set_src_addr(self.src_addr);

@@ -45,6 +45,7 @@ mod field {
     pub const DST_ADDR: Field = 16..20;
 
     /// The options area of a header `header_len` bytes long.
+    #[inline]
     pub const fn options(header_len: usize) -> Field {
         DST_ADDR.end..header_len
     }
@@ -66,12 +67,18 @@ const FLAG_MF: u16 = 0x2000;
 /// The 13-bit fragment offset, in 8-octet units.
 const FRAG_OFFSET_MASK: u16 = 0x1fff;
 
+#[inline]
 fn get_u16(buf: &[u8], at: usize) -> u16 {
     u16::from_be_bytes([buf[at], buf[at + 1]])
 }
 
+#[inline]
 fn get_addr(buf: &[u8], at: usize) -> Ipv4Addr {
-    Ipv4Addr::new(buf[at], buf[at + 1], buf[at + 2], buf[at + 3])
+    // One 4-byte read: built byte by byte, the address would be stored as
+    // four bytes and then reloaded as a word, which stalls the load.
+    let mut octets = [0; 4];
+    octets.copy_from_slice(&buf[at..at + 4]);
+    Ipv4Addr::from(octets)
 }
 
 /// A read/write view of an IPv4 datagram.
@@ -83,11 +90,13 @@ pub struct Ipv4Packet<T: AsRef<[u8]>> {
 impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     /// Wrap a buffer without checking it; getters may panic until
     /// [`check_len`](Self::check_len) has passed.
+    #[inline]
     pub const fn new_unchecked(buffer: T) -> Ipv4Packet<T> {
         Ipv4Packet { buffer }
     }
 
     /// Wrap a buffer and [`check_len`](Self::check_len) it.
+    #[inline]
     pub fn new_checked(buffer: T) -> Result<Ipv4Packet<T>, WireError> {
         let packet = Self::new_unchecked(buffer);
         packet.check_len()?;
@@ -102,7 +111,38 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     ///
     /// The total length may run past the buffer. After this check no getter
     /// panics, and [`payload`](Ipv4Packet::payload) is cut at the buffer's end.
+    #[inline]
     pub fn check_header(&self) -> Result<(), WireError> {
+        if self.fits(false) {
+            return Ok(());
+        }
+        self.check_header_slow()
+    }
+
+    /// Return whether every test of [`check_header`](Self::check_header)
+    /// passes, and with `whole`, whether the buffer holds the total length:
+    /// the common case in one go, without naming what fails.
+    #[inline]
+    fn fits(&self, whole: bool) -> bool {
+        let data = self.buffer.as_ref();
+        let Some(header) = data.first_chunk::<HEADER_LEN>() else {
+            return false;
+        };
+        let ver_ihl = header[field::VER_IHL];
+        let header_len = usize::from(ver_ihl & 0x0f) * 4;
+        let total = usize::from(get_u16(header, field::TOTAL_LENGTH.start));
+        let end = if whole { total } else { header_len };
+        ver_ihl >> 4 == 4
+            && header_len >= HEADER_LEN
+            && header_len <= total
+            && header_len <= data.len()
+            && end <= data.len()
+    }
+
+    /// The whole of [`check_header`](Self::check_header), off its fast path.
+    #[cold]
+    #[inline(never)]
+    fn check_header_slow(&self) -> Result<(), WireError> {
         let len = self.buffer.as_ref().len();
         need_len("header", HEADER_LEN, len)?;
         if self.version() != 4 {
@@ -134,123 +174,150 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     /// the buffer holds the whole datagram its total length claims
     /// (`Truncated{field: "payload"}`). Bytes beyond the total length, such as
     /// Ethernet padding, are allowed and ignored.
+    #[inline]
     pub fn check_len(&self) -> Result<(), WireError> {
-        self.check_header()?;
+        if self.fits(true) {
+            return Ok(());
+        }
+        self.check_header_slow()?;
         let len = self.buffer.as_ref().len();
         need_len("payload", usize::from(self.total_len()), len)
     }
 
     /// Return the underlying buffer.
+    #[inline]
     pub fn into_inner(self) -> T {
         self.buffer
     }
 
     /// Return the version field.
+    #[inline]
     pub fn version(&self) -> u8 {
         self.buffer.as_ref()[field::VER_IHL] >> 4
     }
 
     /// Return the Internet Header Length field, in 32-bit words.
+    #[inline]
     pub fn ihl(&self) -> u8 {
         self.buffer.as_ref()[field::VER_IHL] & 0x0f
     }
 
     /// Return the header length in bytes (IHL times four).
+    #[inline]
     pub fn header_len(&self) -> usize {
         usize::from(self.ihl()) * 4
     }
 
     /// Return the Type of Service octet: DSCP and ECN (RFC 2474, RFC 3168).
+    #[inline]
     pub fn tos(&self) -> u8 {
         self.buffer.as_ref()[field::TOS]
     }
 
     /// Return the Differentiated Services Code Point (the high six bits of TOS).
+    #[inline]
     pub fn dscp(&self) -> u8 {
         self.tos() >> 2
     }
 
     /// Return the Explicit Congestion Notification bits (the low two of TOS).
+    #[inline]
     pub fn ecn(&self) -> u8 {
         self.tos() & 0x03
     }
 
     /// Return the Total Length field: header plus data, in bytes.
+    #[inline]
     pub fn total_len(&self) -> u16 {
         get_u16(self.buffer.as_ref(), field::TOTAL_LENGTH.start)
     }
 
     /// Return the Identification field.
+    #[inline]
     pub fn ident(&self) -> u16 {
         get_u16(self.buffer.as_ref(), field::IDENTIFICATION.start)
     }
 
+    #[inline]
     fn flags_frag_offset(&self) -> u16 {
         get_u16(self.buffer.as_ref(), field::FLAGS_FRAG_OFFSET.start)
     }
 
     /// Return the reserved flag (bit 0), which RFC 791 says must be zero.
+    #[inline]
     pub fn reserved_flag(&self) -> bool {
         self.flags_frag_offset() & FLAG_RESERVED != 0
     }
 
     /// Return the Don't Fragment flag.
+    #[inline]
     pub fn dont_frag(&self) -> bool {
         self.flags_frag_offset() & FLAG_DF != 0
     }
 
     /// Return the More Fragments flag.
+    #[inline]
     pub fn more_frags(&self) -> bool {
         self.flags_frag_offset() & FLAG_MF != 0
     }
 
     /// Return the Fragment Offset field, **in 8-octet units**.
+    #[inline]
     pub fn frag_offset(&self) -> u16 {
         self.flags_frag_offset() & FRAG_OFFSET_MASK
     }
 
     /// Return the fragment offset in bytes.
+    #[inline]
     pub fn frag_offset_bytes(&self) -> usize {
         usize::from(self.frag_offset()) * 8
     }
 
     /// Return whether this datagram is a fragment: MF set or a non-zero offset.
+    #[inline]
     pub fn is_fragment(&self) -> bool {
         self.more_frags() || self.frag_offset() != 0
     }
 
     /// Return the Time to Live field.
+    #[inline]
     pub fn ttl(&self) -> u8 {
         self.buffer.as_ref()[field::TTL]
     }
 
     /// Return the Protocol field.
+    #[inline]
     pub fn protocol(&self) -> IpProtocol {
         IpProtocol::from(self.buffer.as_ref()[field::PROTOCOL])
     }
 
     /// Return the Header Checksum field.
+    #[inline]
     pub fn checksum(&self) -> u16 {
         get_u16(self.buffer.as_ref(), field::CHECKSUM.start)
     }
 
     /// Return the Source Address field.
+    #[inline]
     pub fn src_addr(&self) -> Ipv4Addr {
         get_addr(self.buffer.as_ref(), field::SRC_ADDR.start)
     }
 
     /// Return the Destination Address field.
+    #[inline]
     pub fn dst_addr(&self) -> Ipv4Addr {
         get_addr(self.buffer.as_ref(), field::DST_ADDR.start)
     }
 
     /// Return whether the header checksum verifies (RFC 1122 3.2.1.2, MUST).
+    #[inline]
     pub fn verify_checksum(&self) -> bool {
         let header = &self.buffer.as_ref()[..self.header_len()];
         checksum::verifies(&[checksum::data(header)])
     }
 
     /// Return the checksum the header should carry, whatever it carries.
+    #[inline]
     pub fn compute_checksum(&self) -> u16 {
         let header = &self.buffer.as_ref()[..self.header_len()];
         let before = &header[..field::CHECKSUM.start];
@@ -261,12 +328,14 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
 
 impl<'a, T: AsRef<[u8]> + ?Sized> Ipv4Packet<&'a T> {
     /// Return the raw options (and padding) between byte 20 and IHL * 4.
+    #[inline]
     pub fn options(&self) -> &'a [u8] {
         &self.buffer.as_ref()[field::options(self.header_len())]
     }
 
     /// Return the payload: from the end of the header to the total length.
     /// Trailing bytes past the total length (Ethernet padding) are left out.
+    #[inline]
     pub fn payload(&self) -> &'a [u8] {
         let data = self.buffer.as_ref();
         let end = usize::from(self.total_len()).min(data.len());
@@ -275,10 +344,12 @@ impl<'a, T: AsRef<[u8]> + ?Sized> Ipv4Packet<&'a T> {
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Ipv4Packet<T> {
+    #[inline]
     fn set_u16(&mut self, at: usize, value: u16) {
         self.buffer.as_mut()[at..at + 2].copy_from_slice(&value.to_be_bytes());
     }
 
+    #[inline]
     fn set_flag(&mut self, flag: u16, on: bool) {
         let word = self.flags_frag_offset() & !flag;
         self.set_u16(
@@ -288,54 +359,64 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Ipv4Packet<T> {
     }
 
     /// Set the version field (voids `check_len`).
+    #[inline]
     pub fn set_version(&mut self, value: u8) {
         let byte = &mut self.buffer.as_mut()[field::VER_IHL];
         *byte = (*byte & 0x0f) | (value << 4);
     }
 
     /// Set the IHL field, in 32-bit words (voids `check_len`).
+    #[inline]
     pub fn set_ihl(&mut self, value: u8) {
         let byte = &mut self.buffer.as_mut()[field::VER_IHL];
         *byte = (*byte & 0xf0) | (value & 0x0f);
     }
 
     /// Set the Type of Service octet.
+    #[inline]
     pub fn set_tos(&mut self, value: u8) {
         self.buffer.as_mut()[field::TOS] = value;
     }
 
     /// Set the Total Length field (voids `check_len`).
+    #[inline]
     pub fn set_total_len(&mut self, value: u16) {
         self.set_u16(field::TOTAL_LENGTH.start, value);
     }
 
     /// Set the Identification field.
+    #[inline]
     pub fn set_ident(&mut self, value: u16) {
         self.set_u16(field::IDENTIFICATION.start, value);
     }
 
     /// Clear all three flags and the fragment offset.
+    #[inline]
     pub fn clear_flags(&mut self) {
         self.set_u16(field::FLAGS_FRAG_OFFSET.start, 0);
     }
 
     /// Set the reserved flag (bit 0).
+    #[inline]
     pub fn set_reserved_flag(&mut self, value: bool) {
         self.set_flag(FLAG_RESERVED, value);
     }
 
     /// Set the Don't Fragment flag.
+    #[inline]
     pub fn set_dont_frag(&mut self, value: bool) {
         self.set_flag(FLAG_DF, value);
     }
 
     /// Set the More Fragments flag.
+    #[inline]
     pub fn set_more_frags(&mut self, value: bool) {
         self.set_flag(FLAG_MF, value);
     }
 
     /// Set the Fragment Offset field, **in 8-octet units**; only the low 13
     /// bits of `value` are kept.
+    #[inline]
     pub fn set_frag_offset(&mut self, value: u16) {
         let word = self.flags_frag_offset() & !FRAG_OFFSET_MASK;
         self.set_u16(
@@ -345,31 +426,37 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Ipv4Packet<T> {
     }
 
     /// Set the Time to Live field.
+    #[inline]
     pub fn set_ttl(&mut self, value: u8) {
         self.buffer.as_mut()[field::TTL] = value;
     }
 
     /// Set the Protocol field.
+    #[inline]
     pub fn set_protocol(&mut self, value: IpProtocol) {
         self.buffer.as_mut()[field::PROTOCOL] = u8::from(value);
     }
 
     /// Set the Header Checksum field.
+    #[inline]
     pub fn set_checksum(&mut self, value: u16) {
         self.set_u16(field::CHECKSUM.start, value);
     }
 
     /// Set the Source Address field.
+    #[inline]
     pub fn set_src_addr(&mut self, value: Ipv4Addr) {
         self.buffer.as_mut()[field::SRC_ADDR].copy_from_slice(&value.octets());
     }
 
     /// Set the Destination Address field.
+    #[inline]
     pub fn set_dst_addr(&mut self, value: Ipv4Addr) {
         self.buffer.as_mut()[field::DST_ADDR].copy_from_slice(&value.octets());
     }
 
     /// Compute the header checksum and write it into the header.
+    #[inline]
     pub fn fill_checksum(&mut self) {
         self.set_checksum(0);
         let value = self.compute_checksum();
@@ -380,6 +467,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Ipv4Packet<T> {
     ///
     /// # Panics
     /// Panics if the buffer is shorter than IHL * 4 bytes.
+    #[inline]
     pub fn options_mut(&mut self) -> &mut [u8] {
         let range = field::options(self.header_len());
         &mut self.buffer.as_mut()[range]
@@ -391,6 +479,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Ipv4Packet<T> {
     /// # Panics
     /// Panics if the buffer is shorter than the total length, or the total
     /// length shorter than the header.
+    #[inline]
     pub fn payload_mut(&mut self) -> &mut [u8] {
         let range = self.header_len()..usize::from(self.total_len());
         &mut self.buffer.as_mut()[range]
@@ -398,6 +487,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Ipv4Packet<T> {
 }
 
 impl<T: AsRef<[u8]>> AsRef<[u8]> for Ipv4Packet<T> {
+    #[inline]
     fn as_ref(&self) -> &[u8] {
         self.buffer.as_ref()
     }
@@ -462,6 +552,7 @@ pub const DEFAULT_TTL: u8 = 64;
 impl Ipv4Repr {
     /// Build an unfragmented header with no options, TOS 0, ID 0 and
     /// [`DEFAULT_TTL`].
+    #[inline]
     pub fn new(
         src_addr: Ipv4Addr,
         dst_addr: Ipv4Addr,
@@ -486,6 +577,7 @@ impl Ipv4Repr {
 
     /// Parse a datagram: [`check_len`](Ipv4Packet::check_len), the header
     /// checksum under `policy` (RFC 1122 3.2.1.2), then the options.
+    #[inline]
     pub fn parse<T: AsRef<[u8]>>(
         packet: &Ipv4Packet<T>,
         policy: ChecksumPolicy,
@@ -501,11 +593,13 @@ impl Ipv4Repr {
     /// Parse the header of a datagram quoted in an ICMP error: only
     /// [`check_header`](Ipv4Packet::check_header) applies, since the quote
     /// is cut short, and the checksum is not verified.
+    #[inline]
     pub fn parse_quoted<T: AsRef<[u8]>>(packet: &Ipv4Packet<T>) -> Result<Ipv4Repr, WireError> {
         packet.check_header()?;
         Self::read_header(packet)
     }
 
+    #[inline]
     fn read_header<T: AsRef<[u8]>>(packet: &Ipv4Packet<T>) -> Result<Ipv4Repr, WireError> {
         let raw = &packet.buffer.as_ref()[field::options(packet.header_len())];
         Ok(Ipv4Repr {
@@ -525,26 +619,31 @@ impl Ipv4Repr {
     }
 
     /// Return the header length in bytes, options included.
+    #[inline]
     pub fn header_len(&self) -> usize {
         HEADER_LEN + self.options.len()
     }
 
     /// Return the length of the whole datagram, header plus payload.
+    #[inline]
     pub fn buffer_len(&self) -> usize {
         self.header_len() + self.payload_len
     }
 
     /// Return whether this header belongs to a fragment.
+    #[inline]
     pub fn is_fragment(&self) -> bool {
         self.more_frags || self.frag_offset != 0
     }
 
     /// Return the fragment offset in bytes.
+    #[inline]
     pub fn frag_offset_bytes(&self) -> usize {
         usize::from(self.frag_offset & FRAG_OFFSET_MASK) * 8
     }
 
     /// Return the key that groups this fragment with its siblings.
+    #[inline]
     pub fn frag_key(&self) -> Ipv4FragKey {
         Ipv4FragKey {
             src_addr: self.src_addr,
@@ -562,6 +661,7 @@ impl Ipv4Repr {
     ///
     /// # Panics
     /// Panics if the buffer is shorter than [`header_len`](Self::header_len).
+    #[inline]
     pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(
         &self,
         packet: &mut Ipv4Packet<T>,
