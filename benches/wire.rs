@@ -181,7 +181,7 @@ fn etherparse(frame: &[u8]) -> Result<(), etherparse::err::packet::SliceError> {
     let sliced = seen(SlicedPacket::from_ethernet(frame))?;
     if let Some(TransportSlice::Tcp(tcp)) = &sliced.transport {
         for option in tcp.options_iterator() {
-            seen(option);
+            let _ = seen(option);
         }
     }
     Ok(())

@@ -134,7 +134,7 @@ impl<T: AsRef<[u8]>> ArpPacket<T> {
     }
 
     /// Wrap a buffer and [`check_len`](Self::check_len) it.
-    #[inline]
+    #[inline(always)]
     pub fn new_checked(buffer: T) -> Result<ArpPacket<T>, WireError> {
         let packet = Self::new_unchecked(buffer);
         packet.check_len()?;
@@ -145,7 +145,7 @@ impl<T: AsRef<[u8]>> ArpPacket<T> {
     /// getter panics: the fixed part, then `htype`, `ptype`, `hlen` and
     /// `plen` (which fix where the addresses lie), then the addresses.
     /// Bytes after the 28th are ignored.
-    #[inline]
+    #[inline(always)]
     pub fn check_len(&self) -> Result<(), WireError> {
         // The common case in one test: Ethernet (1), IPv4 (0x0800), lengths
         // 6 and 4, and 28 bytes. Anything else takes the full check, which
@@ -330,7 +330,7 @@ pub struct ArpRepr {
 
 impl ArpRepr {
     /// Read an ARP packet. Fails as [`ArpPacket::check_len`] does.
-    #[inline]
+    #[inline(always)]
     pub fn parse<T: AsRef<[u8]>>(packet: &ArpPacket<T>) -> Result<ArpRepr, WireError> {
         packet.check_len()?;
         Ok(ArpRepr {

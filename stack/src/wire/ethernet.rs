@@ -187,7 +187,7 @@ impl<T: AsRef<[u8]>> EthernetFrame<T> {
     }
 
     /// Wrap a buffer and [`check_len`](Self::check_len) it.
-    #[inline]
+    #[inline(always)]
     pub fn new_checked(buffer: T) -> Result<EthernetFrame<T>, WireError> {
         let frame = Self::new_unchecked(buffer);
         frame.check_len()?;
@@ -199,7 +199,7 @@ impl<T: AsRef<[u8]>> EthernetFrame<T> {
     ///
     /// Returns [`WireError::Truncated`] naming `"ethernet header"` or
     /// `"802.1Q tag"`. Frames shorter than [`MIN_FRAME_LEN`] pass.
-    #[inline]
+    #[inline(always)]
     pub fn check_len(&self) -> Result<(), WireError> {
         // The common case, untagged and long enough, in one test; anything
         // else takes the full check, which names the field at fault.
@@ -382,19 +382,19 @@ impl EthernetRepr {
     /// Fails with [`WireError::Truncated`] when the header or its tag does
     /// not fit, and with [`WireError::Unsupported`] for an 802.3 Length
     /// field or a stacked (QinQ) tag; see the module docs.
-    #[inline]
+    #[inline(always)]
     pub fn parse<T: AsRef<[u8]>>(frame: &EthernetFrame<T>) -> Result<EthernetRepr, WireError> {
         frame.check_len()?;
-        let field = if frame.is_tagged() {
-            "802.1Q inner ethertype"
-        } else {
-            "ethertype"
-        };
         let ethertype = frame.payload_ethertype();
         let value = u16::from(ethertype);
         // IEEE 802.3 3.2.6: below 0x0600 the field is a Length, not a Type.
         // A TPID here is a second (stacked) tag; see the module docs.
         if value < MIN_ETHERTYPE || ethertype == EtherType::Vlan || value == SERVICE_TAG_TPID {
+            let field = if frame.is_tagged() {
+                "802.1Q inner ethertype"
+            } else {
+                "ethertype"
+            };
             return Err(WireError::Unsupported {
                 field,
                 value: value.into(),

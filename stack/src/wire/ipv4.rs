@@ -96,7 +96,7 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     }
 
     /// Wrap a buffer and [`check_len`](Self::check_len) it.
-    #[inline]
+    #[inline(always)]
     pub fn new_checked(buffer: T) -> Result<Ipv4Packet<T>, WireError> {
         let packet = Self::new_unchecked(buffer);
         packet.check_len()?;
@@ -111,7 +111,7 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     ///
     /// The total length may run past the buffer. After this check no getter
     /// panics, and [`payload`](Ipv4Packet::payload) is cut at the buffer's end.
-    #[inline]
+    #[inline(always)]
     pub fn check_header(&self) -> Result<(), WireError> {
         if self.fits(false) {
             return Ok(());
@@ -122,7 +122,7 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     /// Return whether every test of [`check_header`](Self::check_header)
     /// passes, and with `whole`, whether the buffer holds the total length:
     /// the common case in one go, without naming what fails.
-    #[inline]
+    #[inline(always)]
     fn fits(&self, whole: bool) -> bool {
         let data = self.buffer.as_ref();
         let Some(header) = data.first_chunk::<HEADER_LEN>() else {
@@ -132,11 +132,9 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
         let header_len = usize::from(ver_ihl & 0x0f) * 4;
         let total = usize::from(get_u16(header, field::TOTAL_LENGTH.start));
         let end = if whole { total } else { header_len };
-        ver_ihl >> 4 == 4
-            && header_len >= HEADER_LEN
-            && header_len <= total
-            && header_len <= data.len()
-            && end <= data.len()
+        // Version 4 and IHL 5 to 15; the header within the total length and
+        // the buffer (`end` is at least `header_len`).
+        (0x45..=0x4f).contains(&ver_ihl) && header_len <= total && end <= data.len()
     }
 
     /// The whole of [`check_header`](Self::check_header), off its fast path.
@@ -174,7 +172,7 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     /// the buffer holds the whole datagram its total length claims
     /// (`Truncated{field: "payload"}`). Bytes beyond the total length, such as
     /// Ethernet padding, are allowed and ignored.
-    #[inline]
+    #[inline(always)]
     pub fn check_len(&self) -> Result<(), WireError> {
         if self.fits(true) {
             return Ok(());
@@ -314,6 +312,14 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     pub fn verify_checksum(&self) -> bool {
         let header = &self.buffer.as_ref()[..self.header_len()];
         checksum::verifies(&[checksum::data(header)])
+    }
+
+    /// Return the [`WireError::BadChecksum`] for this header, off the hot path.
+    #[cold]
+    #[inline(never)]
+    fn bad_checksum(&self) -> WireError {
+        let (expected, found) = (self.compute_checksum(), self.checksum());
+        WireError::BadChecksum { expected, found }
     }
 
     /// Return the checksum the header should carry, whatever it carries.
@@ -577,15 +583,14 @@ impl Ipv4Repr {
 
     /// Parse a datagram: [`check_len`](Ipv4Packet::check_len), the header
     /// checksum under `policy` (RFC 1122 3.2.1.2), then the options.
-    #[inline]
+    #[inline(always)]
     pub fn parse<T: AsRef<[u8]>>(
         packet: &Ipv4Packet<T>,
         policy: ChecksumPolicy,
     ) -> Result<Ipv4Repr, WireError> {
         packet.check_len()?;
         if policy.verifies() && !packet.verify_checksum() {
-            let (expected, found) = (packet.compute_checksum(), packet.checksum());
-            return Err(WireError::BadChecksum { expected, found });
+            return Err(packet.bad_checksum());
         }
         Self::read_header(packet)
     }
@@ -599,9 +604,13 @@ impl Ipv4Repr {
         Self::read_header(packet)
     }
 
-    #[inline]
+    #[inline(always)]
     fn read_header<T: AsRef<[u8]>>(packet: &Ipv4Packet<T>) -> Result<Ipv4Repr, WireError> {
-        let raw = &packet.buffer.as_ref()[field::options(packet.header_len())];
+        let header_len = packet.header_len();
+        // The options first: the only fallible part, so that the fields
+        // below go straight into the `Ok` value.
+        let options = Ipv4Options::new(&packet.buffer.as_ref()[field::options(header_len)])?;
+        let flags = packet.flags_frag_offset();
         Ok(Ipv4Repr {
             src_addr: packet.src_addr(),
             dst_addr: packet.dst_addr(),
@@ -609,12 +618,12 @@ impl Ipv4Repr {
             ttl: packet.ttl(),
             tos: packet.tos(),
             ident: packet.ident(),
-            reserved_flag: packet.reserved_flag(),
-            dont_frag: packet.dont_frag(),
-            more_frags: packet.more_frags(),
-            frag_offset: packet.frag_offset(),
-            options: Ipv4Options::new(raw)?,
-            payload_len: usize::from(packet.total_len()) - packet.header_len(),
+            reserved_flag: flags & FLAG_RESERVED != 0,
+            dont_frag: flags & FLAG_DF != 0,
+            more_frags: flags & FLAG_MF != 0,
+            frag_offset: flags & FRAG_OFFSET_MASK,
+            options,
+            payload_len: usize::from(packet.total_len()) - header_len,
         })
     }
 

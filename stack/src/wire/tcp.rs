@@ -206,7 +206,7 @@ impl<T: AsRef<[u8]>> TcpSegment<T> {
     }
 
     /// Wrap a buffer and [`check_len`](Self::check_len) it.
-    #[inline]
+    #[inline(always)]
     pub fn new_checked(buffer: T) -> Result<TcpSegment<T>, WireError> {
         let segment = Self::new_unchecked(buffer);
         segment.check_len()?;
@@ -220,7 +220,7 @@ impl<T: AsRef<[u8]>> TcpSegment<T> {
     /// (field `"tcp data offset"`), and with [`WireError::Invalid`] when the
     /// data offset is below 5 words (field `"tcp data offset"`).
     /// [`set_data_offset`](Self::set_data_offset) voids this check.
-    #[inline]
+    #[inline(always)]
     pub fn check_len(&self) -> Result<(), WireError> {
         // The common case in one test; anything else takes the full check,
         // which names the field at fault.
@@ -347,6 +347,16 @@ impl<T: AsRef<[u8]>> TcpSegment<T> {
     pub fn expected_checksum(&self, src: Ipv4Addr, dst: Ipv4Addr) -> u16 {
         // Take the field back out of the sum: s - c is s + !c in ones'-complement.
         !checksum::combine(&[self.sum(src, dst), !self.checksum()])
+    }
+
+    /// Return the [`WireError::BadChecksum`] for this segment, off the hot path.
+    #[cold]
+    #[inline(never)]
+    fn bad_checksum(&self, src: Ipv4Addr, dst: Ipv4Addr) -> WireError {
+        WireError::BadChecksum {
+            expected: self.expected_checksum(src, dst),
+            found: self.checksum(),
+        }
     }
 
     /// Return whether the checksum verifies over the pseudo-header of `src`
@@ -511,7 +521,7 @@ impl<'a> TcpRepr<'a> {
     /// checks the checksum (RFC 9293 3.1, MUST-3) and fails with
     /// [`WireError::BadChecksum`]; then reads the options, failing with
     /// [`WireError::BadOptionLength`] (MUST-7).
-    #[inline]
+    #[inline(always)]
     pub fn parse<T: AsRef<[u8]> + ?Sized>(
         segment: &TcpSegment<&'a T>,
         src: Ipv4Addr,
@@ -520,10 +530,7 @@ impl<'a> TcpRepr<'a> {
     ) -> Result<TcpRepr<'a>, WireError> {
         segment.check_len()?;
         if policy.verifies() && !segment.verify_checksum(src, dst) {
-            return Err(WireError::BadChecksum {
-                expected: segment.expected_checksum(src, dst),
-                found: segment.checksum(),
-            });
+            return Err(segment.bad_checksum(src, dst));
         }
         Ok(TcpRepr {
             src_port: segment.src_port(),

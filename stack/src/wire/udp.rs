@@ -66,7 +66,7 @@ impl<T: AsRef<[u8]>> UdpPacket<T> {
     }
 
     /// Wrap a buffer and [`check_len`](Self::check_len) it.
-    #[inline]
+    #[inline(always)]
     pub fn new_checked(buffer: T) -> Result<UdpPacket<T>, WireError> {
         let packet = Self::new_unchecked(buffer);
         packet.check_len()?;
@@ -81,7 +81,7 @@ impl<T: AsRef<[u8]>> UdpPacket<T> {
     /// is below the header length (field `"udp length"`). A buffer longer than
     /// the length field is accepted (link-layer padding); the payload ends
     /// where the length field says. [`set_len`](Self::set_len) voids this check.
-    #[inline]
+    #[inline(always)]
     pub fn check_len(&self) -> Result<(), WireError> {
         // The common case in one test; anything else takes the full check,
         // which names the field at fault.
@@ -168,6 +168,17 @@ impl<T: AsRef<[u8]>> UdpPacket<T> {
         match !without_field {
             0 => 0xffff,
             c => c,
+        }
+    }
+
+    /// Return the [`WireError::BadChecksum`] for this datagram, off the hot
+    /// path.
+    #[cold]
+    #[inline(never)]
+    fn bad_checksum(&self, src: Ipv4Addr, dst: Ipv4Addr) -> WireError {
+        WireError::BadChecksum {
+            expected: self.expected_checksum(src, dst),
+            found: self.checksum(),
         }
     }
 
@@ -261,7 +272,7 @@ impl<'a> UdpRepr<'a> {
     /// Runs [`UdpPacket::check_len`], then, under [`ChecksumPolicy::Verify`],
     /// checks the checksum and fails with [`WireError::BadChecksum`]. A zero
     /// checksum is accepted: the sender computed none (RFC 768).
-    #[inline]
+    #[inline(always)]
     pub fn parse<T: AsRef<[u8]> + ?Sized>(
         packet: &UdpPacket<&'a T>,
         src: Ipv4Addr,
@@ -270,10 +281,7 @@ impl<'a> UdpRepr<'a> {
     ) -> Result<UdpRepr<'a>, WireError> {
         packet.check_len()?;
         if policy.verifies() && !packet.verify_checksum(src, dst) {
-            return Err(WireError::BadChecksum {
-                expected: packet.expected_checksum(src, dst),
-                found: packet.checksum(),
-            });
+            return Err(packet.bad_checksum(src, dst));
         }
         Ok(UdpRepr {
             src_port: packet.src_port(),
