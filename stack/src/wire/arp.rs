@@ -101,7 +101,6 @@ fn read_u16(data: &[u8], field: Field) -> u16 {
 }
 
 /// Write `value` as a big-endian 16-bit word at `field` of `data`.
-#[inline]
 fn write_u16(data: &mut [u8], field: Field, value: u16) {
     data[field].copy_from_slice(&value.to_be_bytes());
 }
@@ -192,7 +191,6 @@ impl<T: AsRef<[u8]>> ArpPacket<T> {
     }
 
     /// Return the underlying buffer.
-    #[inline]
     pub fn into_inner(self) -> T {
         self.buffer
     }
@@ -255,55 +253,46 @@ impl<T: AsRef<[u8]>> ArpPacket<T> {
 /// Setters. Each panics if the buffer is shorter than [`HEADER_LEN`].
 impl<T: AsRef<[u8]> + AsMut<[u8]>> ArpPacket<T> {
     /// Set the hardware type field (`ar$hrd`).
-    #[inline]
     pub fn set_htype(&mut self, value: ArpHardware) {
         write_u16(self.buffer.as_mut(), field::HTYPE, value.into());
     }
 
     /// Set the protocol type field (`ar$pro`).
-    #[inline]
     pub fn set_ptype(&mut self, value: EtherType) {
         write_u16(self.buffer.as_mut(), field::PTYPE, value.into());
     }
 
     /// Set the hardware address length field (`ar$hln`).
-    #[inline]
     pub fn set_hlen(&mut self, value: u8) {
         self.buffer.as_mut()[field::HLEN] = value;
     }
 
     /// Set the protocol address length field (`ar$pln`).
-    #[inline]
     pub fn set_plen(&mut self, value: u8) {
         self.buffer.as_mut()[field::PLEN] = value;
     }
 
     /// Set the operation field (`ar$op`).
-    #[inline]
     pub fn set_oper(&mut self, value: ArpOperation) {
         write_u16(self.buffer.as_mut(), field::OPER, value.into());
     }
 
     /// Set the sender hardware address field (`ar$sha`).
-    #[inline]
     pub fn set_sha(&mut self, addr: EthernetAddress) {
         self.buffer.as_mut()[field::SHA].copy_from_slice(addr.as_bytes());
     }
 
     /// Set the sender protocol address field (`ar$spa`).
-    #[inline]
     pub fn set_spa(&mut self, addr: Ipv4Addr) {
         self.buffer.as_mut()[field::SPA].copy_from_slice(&addr.octets());
     }
 
     /// Set the target hardware address field (`ar$tha`).
-    #[inline]
     pub fn set_tha(&mut self, addr: EthernetAddress) {
         self.buffer.as_mut()[field::THA].copy_from_slice(addr.as_bytes());
     }
 
     /// Set the target protocol address field (`ar$tpa`).
-    #[inline]
     pub fn set_tpa(&mut self, addr: Ipv4Addr) {
         self.buffer.as_mut()[field::TPA].copy_from_slice(&addr.octets());
     }
@@ -353,7 +342,6 @@ impl ArpRepr {
     ///
     /// # Panics
     /// Panics if the buffer is shorter than [`HEADER_LEN`].
-    #[inline]
     pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut ArpPacket<T>) {
         packet.set_htype(ArpHardware::Ethernet);
         packet.set_ptype(EtherType::Ipv4);
@@ -368,7 +356,6 @@ impl ArpRepr {
 
     /// Build a request for `target` from `hardware_addr`/`protocol_addr`,
     /// with the target hardware address zero (RFC 5227 2.1.1).
-    #[inline]
     pub const fn request(
         hardware_addr: EthernetAddress,
         protocol_addr: Ipv4Addr,
@@ -389,7 +376,6 @@ impl ArpRepr {
     /// RFC 826, "Packet Reception": swap the hardware and protocol fields,
     /// put the local hardware address in the sender field, and set the
     /// opcode to reply.
-    #[inline]
     pub const fn reply_to(&self, hardware_addr: EthernetAddress) -> ArpRepr {
         ArpRepr {
             operation: ArpOperation::Reply,
@@ -402,14 +388,12 @@ impl ArpRepr {
 
     /// Return whether this is a gratuitous ARP (an RFC 5227 announcement):
     /// the sender asks for, or announces, its own address (`spa == tpa`).
-    #[inline]
     pub fn is_gratuitous(&self) -> bool {
         self.source_protocol_addr == self.target_protocol_addr
     }
 
     /// Return whether this is an RFC 5227 2.1.1 probe: a request whose
     /// sender protocol address is all zeroes.
-    #[inline]
     pub fn is_probe(&self) -> bool {
         self.operation == ArpOperation::Request && self.source_protocol_addr.is_unspecified()
     }

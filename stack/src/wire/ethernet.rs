@@ -120,7 +120,6 @@ fn read_u16(data: &[u8], field: Field) -> u16 {
 }
 
 /// Write `value` as a big-endian 16-bit word at `field` of `data`.
-#[inline]
 fn write_u16(data: &mut [u8], field: Field, value: u16) {
     data[field].copy_from_slice(&value.to_be_bytes());
 }
@@ -223,7 +222,6 @@ impl<T: AsRef<[u8]>> EthernetFrame<T> {
     }
 
     /// Return the underlying buffer.
-    #[inline]
     pub fn into_inner(self) -> T {
         self.buffer
     }
@@ -298,7 +296,6 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> EthernetFrame<T> {
     ///
     /// # Panics
     /// Panics if the buffer is shorter than [`HEADER_LEN`].
-    #[inline]
     pub fn set_dst_addr(&mut self, addr: EthernetAddress) {
         self.buffer.as_mut()[field::DESTINATION].copy_from_slice(addr.as_bytes());
     }
@@ -307,7 +304,6 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> EthernetFrame<T> {
     ///
     /// # Panics
     /// Panics if the buffer is shorter than [`HEADER_LEN`].
-    #[inline]
     pub fn set_src_addr(&mut self, addr: EthernetAddress) {
         self.buffer.as_mut()[field::SOURCE].copy_from_slice(addr.as_bytes());
     }
@@ -318,7 +314,6 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> EthernetFrame<T> {
     ///
     /// # Panics
     /// Panics if the buffer is shorter than [`HEADER_LEN`].
-    #[inline]
     pub fn set_ethertype(&mut self, ethertype: EtherType) {
         write_u16(self.buffer.as_mut(), field::ETHERTYPE, ethertype.into());
     }
@@ -328,7 +323,6 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> EthernetFrame<T> {
     ///
     /// # Panics
     /// Panics if the buffer is shorter than [`TAGGED_HEADER_LEN`].
-    #[inline]
     pub fn set_vlan_tag(&mut self, tag: VlanTag) {
         write_u16(self.buffer.as_mut(), field::VLAN_TCI, tag.tci());
     }
@@ -338,7 +332,6 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> EthernetFrame<T> {
     ///
     /// # Panics
     /// Panics if the buffer is shorter than the header.
-    #[inline]
     pub fn set_payload_ethertype(&mut self, ethertype: EtherType) {
         let at = if self.is_tagged() {
             field::INNER_ETHERTYPE
@@ -352,7 +345,6 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> EthernetFrame<T> {
     ///
     /// # Panics
     /// Panics if the buffer is shorter than the header.
-    #[inline]
     pub fn payload_mut(&mut self) -> &mut [u8] {
         let start = self.header_len();
         &mut self.buffer.as_mut()[start..]
@@ -441,7 +433,6 @@ impl EthernetRepr {
     /// # Panics
     /// Panics if the buffer is shorter than [`header_len`](Self::header_len);
     /// never on a buffer of [`buffer_len`](Self::buffer_len) bytes.
-    #[inline]
     pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, frame: &mut EthernetFrame<T>) {
         frame.set_dst_addr(self.dst_addr);
         frame.set_src_addr(self.src_addr);

@@ -183,7 +183,6 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     }
 
     /// Return the underlying buffer.
-    #[inline]
     pub fn into_inner(self) -> T {
         self.buffer
     }
@@ -345,17 +344,17 @@ impl<'a, T: AsRef<[u8]> + ?Sized> Ipv4Packet<&'a T> {
     pub fn payload(&self) -> &'a [u8] {
         let data = self.buffer.as_ref();
         let end = usize::from(self.total_len()).min(data.len());
-        data.get(self.header_len()..end).unwrap_or(&[])
+        // Empty when the header runs past `end` (`check_header` not passed).
+        let start = self.header_len().min(end);
+        &data[start..end]
     }
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Ipv4Packet<T> {
-    #[inline]
     fn set_u16(&mut self, at: usize, value: u16) {
         self.buffer.as_mut()[at..at + 2].copy_from_slice(&value.to_be_bytes());
     }
 
-    #[inline]
     fn set_flag(&mut self, flag: u16, on: bool) {
         let word = self.flags_frag_offset() & !flag;
         self.set_u16(
@@ -365,64 +364,54 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Ipv4Packet<T> {
     }
 
     /// Set the version field (voids `check_len`).
-    #[inline]
     pub fn set_version(&mut self, value: u8) {
         let byte = &mut self.buffer.as_mut()[field::VER_IHL];
         *byte = (*byte & 0x0f) | (value << 4);
     }
 
     /// Set the IHL field, in 32-bit words (voids `check_len`).
-    #[inline]
     pub fn set_ihl(&mut self, value: u8) {
         let byte = &mut self.buffer.as_mut()[field::VER_IHL];
         *byte = (*byte & 0xf0) | (value & 0x0f);
     }
 
     /// Set the Type of Service octet.
-    #[inline]
     pub fn set_tos(&mut self, value: u8) {
         self.buffer.as_mut()[field::TOS] = value;
     }
 
     /// Set the Total Length field (voids `check_len`).
-    #[inline]
     pub fn set_total_len(&mut self, value: u16) {
         self.set_u16(field::TOTAL_LENGTH.start, value);
     }
 
     /// Set the Identification field.
-    #[inline]
     pub fn set_ident(&mut self, value: u16) {
         self.set_u16(field::IDENTIFICATION.start, value);
     }
 
     /// Clear all three flags and the fragment offset.
-    #[inline]
     pub fn clear_flags(&mut self) {
         self.set_u16(field::FLAGS_FRAG_OFFSET.start, 0);
     }
 
     /// Set the reserved flag (bit 0).
-    #[inline]
     pub fn set_reserved_flag(&mut self, value: bool) {
         self.set_flag(FLAG_RESERVED, value);
     }
 
     /// Set the Don't Fragment flag.
-    #[inline]
     pub fn set_dont_frag(&mut self, value: bool) {
         self.set_flag(FLAG_DF, value);
     }
 
     /// Set the More Fragments flag.
-    #[inline]
     pub fn set_more_frags(&mut self, value: bool) {
         self.set_flag(FLAG_MF, value);
     }
 
     /// Set the Fragment Offset field, **in 8-octet units**; only the low 13
     /// bits of `value` are kept.
-    #[inline]
     pub fn set_frag_offset(&mut self, value: u16) {
         let word = self.flags_frag_offset() & !FRAG_OFFSET_MASK;
         self.set_u16(
@@ -432,37 +421,31 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Ipv4Packet<T> {
     }
 
     /// Set the Time to Live field.
-    #[inline]
     pub fn set_ttl(&mut self, value: u8) {
         self.buffer.as_mut()[field::TTL] = value;
     }
 
     /// Set the Protocol field.
-    #[inline]
     pub fn set_protocol(&mut self, value: IpProtocol) {
         self.buffer.as_mut()[field::PROTOCOL] = u8::from(value);
     }
 
     /// Set the Header Checksum field.
-    #[inline]
     pub fn set_checksum(&mut self, value: u16) {
         self.set_u16(field::CHECKSUM.start, value);
     }
 
     /// Set the Source Address field.
-    #[inline]
     pub fn set_src_addr(&mut self, value: Ipv4Addr) {
         self.buffer.as_mut()[field::SRC_ADDR].copy_from_slice(&value.octets());
     }
 
     /// Set the Destination Address field.
-    #[inline]
     pub fn set_dst_addr(&mut self, value: Ipv4Addr) {
         self.buffer.as_mut()[field::DST_ADDR].copy_from_slice(&value.octets());
     }
 
     /// Compute the header checksum and write it into the header.
-    #[inline]
     pub fn fill_checksum(&mut self) {
         self.set_checksum(0);
         let value = self.compute_checksum();
@@ -473,7 +456,6 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Ipv4Packet<T> {
     ///
     /// # Panics
     /// Panics if the buffer is shorter than IHL * 4 bytes.
-    #[inline]
     pub fn options_mut(&mut self) -> &mut [u8] {
         let range = field::options(self.header_len());
         &mut self.buffer.as_mut()[range]
@@ -485,7 +467,6 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Ipv4Packet<T> {
     /// # Panics
     /// Panics if the buffer is shorter than the total length, or the total
     /// length shorter than the header.
-    #[inline]
     pub fn payload_mut(&mut self) -> &mut [u8] {
         let range = self.header_len()..usize::from(self.total_len());
         &mut self.buffer.as_mut()[range]
@@ -606,24 +587,34 @@ impl Ipv4Repr {
 
     #[inline(always)]
     fn read_header<T: AsRef<[u8]>>(packet: &Ipv4Packet<T>) -> Result<Ipv4Repr, WireError> {
-        let header_len = packet.header_len();
+        let data = packet.buffer.as_ref();
+        // `check_header` has passed: the fixed header is there, and read as
+        // one array its fields need no bounds check each.
+        let Some(header) = data.first_chunk::<HEADER_LEN>() else {
+            return Err(crate::wire::truncated("header", HEADER_LEN, data.len()));
+        };
+        let header_len = usize::from(header[field::VER_IHL] & 0x0f) * 4;
         // The options first: the only fallible part, so that the fields
-        // below go straight into the `Ok` value.
-        let options = Ipv4Options::new(&packet.buffer.as_ref()[field::options(header_len)])?;
-        let flags = packet.flags_frag_offset();
+        // below go straight into the `Ok` value. Nearly every header has none.
+        let options = match data.get(field::options(header_len)) {
+            Some(raw) if header_len > HEADER_LEN => Ipv4Options::new(raw)?,
+            _ => Ipv4Options::EMPTY,
+        };
+        let flags = get_u16(header, field::FLAGS_FRAG_OFFSET.start);
+        let total_len = usize::from(get_u16(header, field::TOTAL_LENGTH.start));
         Ok(Ipv4Repr {
-            src_addr: packet.src_addr(),
-            dst_addr: packet.dst_addr(),
-            protocol: packet.protocol(),
-            ttl: packet.ttl(),
-            tos: packet.tos(),
-            ident: packet.ident(),
+            src_addr: get_addr(header, field::SRC_ADDR.start),
+            dst_addr: get_addr(header, field::DST_ADDR.start),
+            protocol: IpProtocol::from(header[field::PROTOCOL]),
+            ttl: header[field::TTL],
+            tos: header[field::TOS],
+            ident: get_u16(header, field::IDENTIFICATION.start),
             reserved_flag: flags & FLAG_RESERVED != 0,
             dont_frag: flags & FLAG_DF != 0,
             more_frags: flags & FLAG_MF != 0,
             frag_offset: flags & FRAG_OFFSET_MASK,
             options,
-            payload_len: usize::from(packet.total_len()) - header_len,
+            payload_len: total_len - header_len,
         })
     }
 
@@ -652,7 +643,6 @@ impl Ipv4Repr {
     }
 
     /// Return the key that groups this fragment with its siblings.
-    #[inline]
     pub fn frag_key(&self) -> Ipv4FragKey {
         Ipv4FragKey {
             src_addr: self.src_addr,
@@ -670,7 +660,6 @@ impl Ipv4Repr {
     ///
     /// # Panics
     /// Panics if the buffer is shorter than [`header_len`](Self::header_len).
-    #[inline]
     pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(
         &self,
         packet: &mut Ipv4Packet<T>,

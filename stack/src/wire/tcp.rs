@@ -251,7 +251,6 @@ impl<T: AsRef<[u8]>> TcpSegment<T> {
     }
 
     /// Return the underlying buffer.
-    #[inline]
     pub fn into_inner(self) -> T {
         self.buffer
     }
@@ -384,45 +383,38 @@ impl<'a, T: AsRef<[u8]> + ?Sized> TcpSegment<&'a T> {
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> TcpSegment<T> {
-    #[inline]
     fn write(&mut self, field: Field, bytes: &[u8]) {
         self.buffer.as_mut()[field].copy_from_slice(bytes);
     }
 
     /// Set the source port field.
-    #[inline]
     pub fn set_src_port(&mut self, value: u16) {
         self.write(field::SRC_PORT, &value.to_be_bytes());
     }
 
     /// Set the destination port field.
-    #[inline]
     pub fn set_dst_port(&mut self, value: u16) {
         self.write(field::DST_PORT, &value.to_be_bytes());
     }
 
     /// Set the sequence number field.
-    #[inline]
     pub fn set_seq_number(&mut self, value: SeqNumber) {
         self.write(field::SEQ_NUMBER, &value.0.to_be_bytes());
     }
 
     /// Set the acknowledgment number field.
-    #[inline]
     pub fn set_ack_number(&mut self, value: SeqNumber) {
         self.write(field::ACK_NUMBER, &value.0.to_be_bytes());
     }
 
     /// Set the data offset field (in words, low 4 bits of `value`), keeping
     /// the flags. This voids [`check_len`](Self::check_len).
-    #[inline]
     pub fn set_data_offset(&mut self, value: u8) {
         let byte = &mut self.buffer.as_mut()[field::DATA_OFFSET_FLAGS.start];
         *byte = (value << 4) | (*byte & 0x0f);
     }
 
     /// Set the reserved bits and flags, keeping the data offset.
-    #[inline]
     pub fn set_flags(&mut self, value: TcpFlags) {
         let data_offset = u16::from(self.data_offset()) << 12;
         let word = data_offset | (value.bits() & 0x0fff);
@@ -430,32 +422,27 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> TcpSegment<T> {
     }
 
     /// Set the window field.
-    #[inline]
     pub fn set_window_len(&mut self, value: u16) {
         self.write(field::WINDOW, &value.to_be_bytes());
     }
 
     /// Set the checksum field.
-    #[inline]
     pub fn set_checksum(&mut self, value: u16) {
         self.write(field::CHECKSUM, &value.to_be_bytes());
     }
 
     /// Set the urgent pointer field.
-    #[inline]
     pub fn set_urgent_pointer(&mut self, value: u16) {
         self.write(field::URGENT_POINTER, &value.to_be_bytes());
     }
 
     /// Return the options area, for writing.
-    #[inline]
     pub fn options_mut(&mut self) -> &mut [u8] {
         let header_len = self.header_len();
         &mut self.buffer.as_mut()[field::OPTIONS(header_len)]
     }
 
     /// Return the data, for writing.
-    #[inline]
     pub fn payload_mut(&mut self) -> &mut [u8] {
         let header_len = self.header_len();
         &mut self.buffer.as_mut()[field::PAYLOAD(header_len)]
@@ -463,7 +450,6 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> TcpSegment<T> {
 
     /// Compute and fill in the checksum over the pseudo-header of `src` and
     /// `dst` and the whole buffer (RFC 9293 3.1, MUST-2).
-    #[inline]
     pub fn fill_checksum(&mut self, src: Ipv4Addr, dst: Ipv4Addr) {
         self.set_checksum(0);
         let value = self.expected_checksum(src, dst);
@@ -560,7 +546,6 @@ impl<'a> TcpRepr<'a> {
 
     /// Return SEG.LEN, the sequence space the segment occupies: its data,
     /// plus one for SYN and one for FIN (RFC 9293 3.4).
-    #[inline]
     pub fn segment_len(&self) -> usize {
         let controls = self.flags & (TcpFlags::SYN | TcpFlags::FIN);
         self.payload.len() + controls.iter().count()
@@ -575,7 +560,6 @@ impl<'a> TcpRepr<'a> {
     ///
     /// # Panics
     /// Panics if the buffer is shorter than `buffer_len()`.
-    #[inline]
     pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(
         &self,
         segment: &mut TcpSegment<T>,

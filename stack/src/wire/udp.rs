@@ -112,7 +112,6 @@ impl<T: AsRef<[u8]>> UdpPacket<T> {
     }
 
     /// Return the underlying buffer.
-    #[inline]
     pub fn into_inner(self) -> T {
         self.buffer
     }
@@ -200,38 +199,32 @@ impl<'a, T: AsRef<[u8]> + ?Sized> UdpPacket<&'a T> {
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> UdpPacket<T> {
-    #[inline]
     fn write_u16(&mut self, field: super::Field, value: u16) {
         self.buffer.as_mut()[field].copy_from_slice(&value.to_be_bytes());
     }
 
     /// Set the source port field.
-    #[inline]
     pub fn set_src_port(&mut self, value: u16) {
         self.write_u16(field::SRC_PORT, value);
     }
 
     /// Set the destination port field.
-    #[inline]
     pub fn set_dst_port(&mut self, value: u16) {
         self.write_u16(field::DST_PORT, value);
     }
 
     /// Set the length field. This voids [`check_len`](Self::check_len).
-    #[inline]
     pub fn set_len(&mut self, value: u16) {
         self.write_u16(field::LENGTH, value);
     }
 
     /// Set the checksum field.
-    #[inline]
     pub fn set_checksum(&mut self, value: u16) {
         self.write_u16(field::CHECKSUM, value);
     }
 
     /// Compute and fill in the checksum over the pseudo-header of `src` and
     /// `dst`, header and data. A computed zero is sent as 0xffff (RFC 768).
-    #[inline]
     pub fn fill_checksum(&mut self, src: Ipv4Addr, dst: Ipv4Addr) {
         self.set_checksum(0);
         let value = self.expected_checksum(src, dst);
@@ -239,7 +232,6 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> UdpPacket<T> {
     }
 
     /// Return the data, trimmed to the length field, for writing.
-    #[inline]
     pub fn payload_mut(&mut self) -> &mut [u8] {
         let length = usize::from(self.len());
         &mut self.buffer.as_mut()[field::PAYLOAD(length)]
@@ -312,7 +304,6 @@ impl<'a> UdpRepr<'a> {
     ///
     /// # Panics
     /// Panics if the buffer is shorter than `buffer_len()`.
-    #[inline]
     pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(
         &self,
         packet: &mut UdpPacket<T>,

@@ -191,7 +191,6 @@ impl<'a> Ipv4Option<'a> {
     ///
     /// # Panics
     /// Panics if `buffer` is shorter than [`buffer_len`](Self::buffer_len).
-    #[inline]
     pub fn emit(&self, buffer: &mut [u8]) -> usize {
         let len = self.buffer_len();
         buffer[0] = self.kind();
@@ -315,7 +314,6 @@ impl Ipv4Options {
     /// `Invalid{field: "options"}` (the value is the kind at fault) when the
     /// encoding would not parse back to the same options: an `Unknown` using
     /// a named kind, or options after End of Option List.
-    #[inline]
     pub fn from_options(options: &[Ipv4Option<'_>]) -> Result<Ipv4Options, WireError> {
         let mut bytes = [0; MAX_OPTIONS_LEN];
         let mut at = 0;

@@ -205,7 +205,6 @@ impl<'a> TcpOption<'a> {
     ///
     /// # Panics
     /// Panics if `buffer` is shorter than [`buffer_len`](Self::buffer_len).
-    #[inline]
     pub fn emit<'b>(&self, buffer: &'b mut [u8]) -> &'b mut [u8] {
         let len = self.buffer_len();
         let (out, rest) = buffer.split_at_mut(len);
@@ -421,7 +420,6 @@ impl TcpOptions {
     }
 
     /// Build a list from options, in order.
-    #[inline]
     pub fn from_list(options: &[TcpOption<'_>]) -> Result<TcpOptions, OptionsError> {
         let mut list = TcpOptions::new();
         for option in options {
@@ -434,7 +432,6 @@ impl TcpOptions {
     ///
     /// Options pushed after an EOL are padding to a receiver: this is how a
     /// script writes non-zero padding.
-    #[inline]
     pub fn push(&mut self, option: TcpOption<'_>) -> Result<&mut TcpOptions, OptionsError> {
         let start = self.len;
         let need = option.buffer_len();
