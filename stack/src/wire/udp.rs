@@ -87,7 +87,8 @@ impl<T: AsRef<[u8]>> UdpPacket<T> {
         // which names the field at fault.
         let data = self.buffer.as_ref();
         if let Some(header) = data.first_chunk::<HEADER_LEN>() {
-            let length = usize::from(u16::from_be_bytes([header[4], header[5]]));
+            let at = field::LENGTH.start;
+            let length = usize::from(u16::from_be_bytes([header[at], header[at + 1]]));
             if (HEADER_LEN..=data.len()).contains(&length) {
                 return Ok(());
             }
