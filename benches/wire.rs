@@ -49,7 +49,7 @@
 //! copy of it is timed (a copy of a 100-byte `Result` right after it was
 //! written costs store-forwarding stalls that would swamp the parse). Each
 //! timed call returns only whether the frame parsed.
-use criterion::{criterion_group, criterion_main, BenchmarkId, Bencher, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, Bencher, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -233,7 +233,9 @@ fn headers(c: &mut Criterion) {
     for (name, frame) in frames() {
         let frame = &frame[..];
         g.bench_function(BenchmarkId::new("synack", name), |b| {
-            timed(b, || synack(black_box(frame), ChecksumPolicy::Ignore).is_ok())
+            timed(b, || {
+                synack(black_box(frame), ChecksumPolicy::Ignore).is_ok()
+            })
         });
         g.bench_function(BenchmarkId::new("smoltcp", name), |b| {
             timed(b, || smoltcp(black_box(frame), &ignored).is_ok())
@@ -251,7 +253,9 @@ fn checksums(c: &mut Criterion) {
     for (name, frame) in frames() {
         let frame = &frame[..];
         g.bench_function(BenchmarkId::new("synack", name), |b| {
-            timed(b, || synack(black_box(frame), ChecksumPolicy::Verify).is_ok())
+            timed(b, || {
+                synack(black_box(frame), ChecksumPolicy::Verify).is_ok()
+            })
         });
         g.bench_function(BenchmarkId::new("smoltcp", name), |b| {
             timed(b, || smoltcp(black_box(frame), &verify).is_ok())
