@@ -179,9 +179,11 @@ fn tcp_goes_to_tcp_and_draws_no_icmp() {
     // cause; a good one for no connection gets a RST (see `tests::tcp`).
     let mut host = host();
     learn_peer(&mut host, T0);
+    let mut segment = [0; 20];
+    segment[12] = 0x50; // data offset 5, checksum 0: wrong
     let frame = ip_frame(
         &Ipv4Repr::new(IP_PEER, IP_US, IpProtocol::Tcp, 20),
-        &[0; 20],
+        &segment,
     );
     assert_dropped(host.handle_frame(T0, &frame), Why::BadChecksum(Layer::Tcp));
     assert!(drain(&mut host, T0).is_empty());
