@@ -8,6 +8,7 @@ mod icmp;
 mod ipv4;
 mod pair;
 mod parts;
+mod tcp;
 mod udp;
 
 use core::net::SocketAddrV4;
