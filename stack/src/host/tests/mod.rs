@@ -9,6 +9,7 @@ mod ipv4;
 mod pair;
 mod parts;
 mod tcp;
+mod tcp_api;
 mod udp;
 
 use core::net::SocketAddrV4;
