@@ -72,8 +72,9 @@ pub(crate) struct TcpState {
     listeners: Listeners,
     /// RFC 6528's F with its key: one generator for every connection.
     isn: IsnGenerator,
-    /// The random TSval offsets (RFC 7323 7.1).
-    ts_offsets: Rng,
+    /// The TSval offsets: a keyed hash of the 4-tuple (RFC 7323 7.1), with
+    /// a key of its own.
+    ts_offsets: IsnGenerator,
     ports: HashedPorts,
     /// A segment being emitted, kept to reuse its allocation.
     scratch: Vec<u8>,
@@ -87,7 +88,7 @@ impl TcpState {
             table: Table::default(),
             listeners: Listeners::new(config.ephemeral_ports.clone(), rng.derive("listen-port")),
             isn: IsnGenerator::new(&mut rng.derive("isn")),
-            ts_offsets: rng.derive("ts-offset"),
+            ts_offsets: IsnGenerator::new(&mut rng.derive("ts-offset")),
             ports: HashedPorts::new(config.ephemeral_ports.clone(), rng.derive("ephemeral-port")),
             scratch: Vec::new(),
             config: config.clone(),
@@ -122,13 +123,16 @@ impl TcpState {
         self.table.settle(handle);
     }
 
-    /// Return the seeds of a new connection on `tuple` (RFC 6528 ISS, a
-    /// random TSval offset).
-    fn seeds(&mut self, now: Instant, tuple: FourTuple) -> engine::Seeds {
+    /// Return the seeds of a new connection on `tuple`: the RFC 6528 ISS,
+    /// and a TSval offset no outsider can compute (RFC 7323 7.1) that is
+    /// the same each time the 4-tuple is used, so that TSval grows from one
+    /// incarnation to the next as RFC 6191 and PAWS need.
+    fn seeds(&self, now: Instant, tuple: FourTuple) -> engine::Seeds {
         let (l, r) = (tuple.local, tuple.remote);
+        let (local, remote) = ((*l.ip(), l.port()), (*r.ip(), r.port()));
         engine::Seeds {
-            iss: self.isn.isn(now, (*l.ip(), l.port()), (*r.ip(), r.port())),
-            ts_offset: self.ts_offsets.next_u32(),
+            iss: self.isn.isn(now, local, remote),
+            ts_offset: self.ts_offsets.offset(local, remote),
         }
     }
 }

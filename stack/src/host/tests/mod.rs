@@ -10,6 +10,7 @@ mod pair;
 mod parts;
 mod tcp;
 mod tcp_api;
+mod tcp_pair;
 mod udp;
 
 use core::net::SocketAddrV4;
