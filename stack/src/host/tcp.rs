@@ -3,7 +3,7 @@
 //! The engine is one [`Connection`]; the host owns everything around it,
 //! as quinn-proto's `Endpoint` owns its connections:
 //!
-//! - **Input** ([`Host::handle_tcp`]): verify the checksum (MUST-3), drop
+//! - **Input** (`Host::handle_tcp`): verify the checksum (MUST-3), drop
 //!   any segment not sent to our unicast address (a SYN to a broadcast or
 //!   multicast address above all, MUST-57) or from an address that names
 //!   no single host (MUST-63), then demultiplex on the 4-tuple to a

@@ -103,6 +103,34 @@ fn poll_timeout_is_at_once_while_a_segment_waits() {
 }
 
 #[test]
+fn poll_timeout_is_the_earliest_connection_deadline() {
+    let mut host = host();
+    learn_peer(&mut host, T0);
+    let first = host.tcp_connect(T0, REMOTE, None, None).unwrap();
+    drain(&mut host, T0);
+    let half = T0 + Duration::from_millis(500);
+    let second = host.tcp_connect(half, REMOTE, None, None).unwrap();
+    drain(&mut host, half);
+    assert_eq!(host.tcp_table_stats().timers, 2);
+    let rto = Duration::from_secs(1);
+    assert_eq!(host.poll_timeout(), Some(T0 + rto));
+    // The first SYN's timer fires: it is sent again, with a doubled RTO.
+    host.handle_timeout(T0 + rto);
+    let out = only_tcp(&mut host, T0 + rto);
+    let again = out.tcp();
+    assert_eq!(again.flags, TcpFlags::SYN);
+    assert_eq!(
+        Ok(again.src_port),
+        host.tcp_local_addr(first).map(|a| a.port())
+    );
+    assert_eq!(host.poll_timeout(), Some(half + rto));
+    host.tcp_abort(second).unwrap();
+    assert_eq!(host.poll_timeout(), Some(Instant::ZERO), "until drained");
+    drain(&mut host, half);
+    assert_eq!(host.poll_timeout(), Some(T0 + 3 * rto));
+}
+
+#[test]
 fn connect_refuses_invalid_remotes_must_46() {
     let mut host = host();
     let invalid = [
