@@ -490,3 +490,39 @@ fn tos_is_set_per_connection_and_received_tos_passed_up_shld_21_may_9() {
     host.handle_frame(T0, &tcp_frame_between(IP_PEER, IP_US, 0x10, &ack));
     assert_eq!(host.tcp_received_tos(conn), Ok(Some(0x10)));
 }
+
+#[test]
+fn the_tables_are_bounded_by_the_config() {
+    let mut host = host_with(|c| {
+        c.tcp.max_connections = 1;
+        c.tcp.max_listeners = 1;
+    });
+    learn_peer(&mut host, T0);
+    let l = host.tcp_listen(any_port(PORT), 4).unwrap();
+    let err = host.tcp_listen(any_port(PORT + 1), 4).unwrap_err();
+    assert_eq!(
+        (err, err.errno().name()),
+        (crate::host::ListenError::TooManyListeners, "EMFILE")
+    );
+    host.tcp_connect(T0, REMOTE, None, None).unwrap();
+    let err = host.tcp_connect(T0, REMOTE, None, None).unwrap_err();
+    assert_eq!(
+        (err, err.errno().name()),
+        (ConnectError::TooManyConnections, "ENOBUFS")
+    );
+    drain(&mut host, T0);
+    assert_dropped(
+        host.handle_frame(T0, &tcp_frame(&super::tcp::syn(IRS))),
+        Why::TcpTableFull,
+    );
+    assert!(drain(&mut host, T0).is_empty());
+    assert_eq!(host.tcp_listener_queues(l), Ok((0, 0)));
+    let bad = HostConfig {
+        tcp: crate::host::TcpHostConfig {
+            ephemeral_ports: 0..=10,
+            ..Default::default()
+        },
+        ..HostConfig::default()
+    };
+    assert_eq!(Host::new(bad).unwrap_err().field, "tcp.ephemeral_ports");
+}
