@@ -332,8 +332,9 @@ impl Host {
         // MUST-44: the local address is the SYN's destination (`tuple.local`).
         let (conn, verdict) = match Connection::accept(now, config, tuple, seeds, seg) {
             Ok(made) => made,
-            // The listener's configuration was checked when it opened.
-            Err(_) => return FrameVerdict::Dropped(Why::TcpTableFull),
+            // Not reached: the listener's configuration was checked when it
+            // opened or took an option, and the link's MSS is at least MIN_MSS.
+            Err(_) => return FrameVerdict::Dropped(Why::TcpListen(l, engine::Why::NoSynInListen)),
         };
         if conn.state() != State::SynReceived {
             let why = verdict.why().unwrap_or(engine::Why::NoSynInListen);

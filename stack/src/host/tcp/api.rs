@@ -64,7 +64,7 @@ impl Host {
         let port = match local.port() {
             0 => tcp
                 .listeners
-                .ephemeral_port(addr, |_| false)
+                .ephemeral_port(addr)
                 .ok_or(ListenError::NoEphemeralPort)?,
             port => port,
         };

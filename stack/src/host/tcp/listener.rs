@@ -177,17 +177,15 @@ impl Listeners {
     }
 
     /// Pick a port no listener holds on `addr`, for a listen on port 0.
-    pub fn ephemeral_port(&mut self, addr: Ipv4Addr, taken: impl Fn(u16) -> bool) -> Option<u16> {
+    pub fn ephemeral_port(&mut self, addr: Ipv4Addr) -> Option<u16> {
         let slots = &self.slots;
-        let held = |port: u16| {
+        self.ports.pick(|port| {
             slots.iter().filter_map(|s| s.listener.as_ref()).any(|l| {
+                let ip = *l.local.ip();
                 l.local.port() == port
-                    && (l.local.ip().is_unspecified()
-                        || addr.is_unspecified()
-                        || *l.local.ip() == addr)
+                    && (ip.is_unspecified() || addr.is_unspecified() || ip == addr)
             })
-        };
-        self.ports.pick(|port| held(port) || taken(port))
+        })
     }
 
     /// Return the most specific listener for a SYN from `src` to `dst`.

@@ -526,3 +526,22 @@ fn the_tables_are_bounded_by_the_config() {
     };
     assert_eq!(Host::new(bad).unwrap_err().field, "tcp.ephemeral_ports");
 }
+
+#[test]
+fn poll_transmit_takes_one_segment_per_connection_in_turn() {
+    let mut host = host();
+    let (a, _, _) = established(&mut host);
+    let (b, _, _) = established(&mut host);
+    for conn in [a, b] {
+        host.tcp_set_nodelay(T0, conn, true).unwrap();
+        // Three segments of the peer's MSS (536: its SYN,ACK carried none).
+        host.tcp_send(T0, conn, &[1; 3 * 536]).unwrap();
+    }
+    let port = |conn| host.tcp_local_addr(conn).unwrap().port();
+    let (pa, pb) = (port(a), port(b));
+    let order: Vec<u16> = sent_tcp(&mut host, T0)
+        .iter()
+        .map(|out| out.tcp().src_port)
+        .collect();
+    assert_eq!(order, [pa, pb, pa, pb, pa, pb]);
+}
