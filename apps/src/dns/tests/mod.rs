@@ -6,6 +6,7 @@ mod message;
 mod names;
 mod props;
 mod records;
+mod seeds;
 mod writer;
 
 /// A response to `example.com. IN A` with EDNS, compressed as servers do.
