@@ -10,6 +10,8 @@
 //!
 //! - A packet on a transfer's socket from another address or port is
 //!   answered with ERROR 5 and does not disturb the transfer (RFC 1350 4).
+//! - A request from a client address and port that already has a transfer
+//!   running is a retransmitted (or duplicated) request, and is ignored.
 //! - Requests are refused with an ERROR sent from a fresh socket: 1 for an
 //!   unknown file, 2 for a write request (the server is read-only), 8 for a
 //!   bad option value (RFC 2347), 4 for a malformed request or mail mode,
@@ -196,6 +198,12 @@ impl Server {
                 )
             }
         };
+        // The client's TID is taken: this is its request again, sent before
+        // our first reply reached it (or duplicated on the way). Answering
+        // would start a second transfer to the same port.
+        if self.sessions.iter().any(|session| session.peer == peer) {
+            return;
+        }
         if self.sessions.len() >= self.config.max_transfers {
             return self.refuse(now, host, peer, ErrorCode::NotDefined, "too many transfers");
         }

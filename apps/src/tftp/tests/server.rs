@@ -322,14 +322,31 @@ fn a_lossy_link_still_delivers_the_whole_file() {
         let mut client = Client::start(&mut pair, &rrq("boot.img", Mode::Octet, &options));
         let events = run(&mut pair, &mut server, &mut client);
         assert_eq!(client.data, file(10_000), "seed {seed}");
-        // A duplicated RRQ starts a second transfer, which the client
-        // ignores and which times out; the first one completes.
+        // A duplicated or resent RRQ does not start a second transfer.
+        let peer = SocketAddrV4::new(Ipv4Addr::new(198, 51, 100, 1), client.port(&pair));
         let done = ServerEvent::Finished {
-            peer: SocketAddrV4::new(Ipv4Addr::new(198, 51, 100, 1), client.port(&pair)),
+            peer,
             state: TransferState::Done,
         };
-        assert!(events.contains(&done), "seed {seed}: {events:?}");
+        assert_eq!(events.last(), Some(&done), "seed {seed}");
+        let started = events.iter().filter(|e| matches!(e, ServerEvent::Started { .. }));
+        assert_eq!(started.count(), 1, "seed {seed}: {events:?}");
         dropped += pair.a.device.stats().dropped + pair.b.device.stats().dropped;
     }
     assert!(dropped > 10, "{dropped} frames dropped");
+}
+
+#[test]
+fn a_repeated_request_does_not_start_a_second_transfer() {
+    let (a, b) = hosts();
+    let mut pair = Pair::new(a, b, link()).unwrap();
+    let mut server = server(&mut pair);
+    let request = rrq("boot.img", Mode::Octet, &[]);
+    let mut client = Client::start(&mut pair, &request);
+    pair.a.host.udp_send_to(pair.now, client.socket, &request, SERVER).unwrap();
+    let events = run(&mut pair, &mut server, &mut client);
+    assert_eq!(client.data, file(10_000));
+    let started = events.iter().filter(|e| matches!(e, ServerEvent::Started { .. }));
+    assert_eq!(started.count(), 1, "{events:?}");
+    assert_eq!(events.len(), 2);
 }
