@@ -1,5 +1,111 @@
-//! The `synack` command line.
+//! The `synack` command line: parses the arguments, calls the library and
+//! sets the exit status (0 all passed, 1 a failure, 2 a bad script).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use synack::report::Format;
+use synack::run::command::{execute, Command, Progress};
+use synack::run::suite::SuiteOptions;
+use synack::run::RunOptions;
+use synack::target::TargetKind;
+
+/// A conformance and fuzzing harness for TCP/IP.
+#[derive(Debug, Parser)]
+#[command(name = "synack", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Commands,
+}
+
+#[derive(Debug, Subcommand)]
+enum Commands {
+    /// Run conformance scripts against a target.
+    Run(RunArgs),
+}
+
+/// The targets a script can run against.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum TargetArg {
+    /// The reference stack in process, on a virtual clock.
+    Reference,
+}
+
+/// The report's format.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    /// Failures like compiler errors, then a summary.
+    Text,
+    /// JUnit XML, for CI.
+    Junit,
+    /// JSON, for tools.
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// Script files, or directories searched recursively for *.yaml.
+    #[arg(default_value = "conformance")]
+    paths: Vec<PathBuf>,
+    /// The target to run against.
+    #[arg(long, value_enum, default_value_t = TargetArg::Reference)]
+    target: TargetArg,
+    /// Run only scripts whose path, name or a tag contains TEXT.
+    #[arg(long, value_name = "TEXT")]
+    filter: Option<String>,
+    /// Scripts to run at once (default: the number of CPUs).
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
+    /// The report's format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    format: FormatArg,
+    /// Write a pcap file of each script's trace into DIR.
+    #[arg(long, value_name = "DIR")]
+    pcap: Option<PathBuf>,
+    /// Write a ladder diagram (SVG) of each script's trace into DIR.
+    #[arg(long, value_name = "DIR")]
+    diagram: Option<PathBuf>,
+    /// Write the coverage report (Markdown) to FILE.
+    #[arg(long, value_name = "FILE")]
+    coverage: Option<PathBuf>,
+    /// The seed of every random choice (ISNs, ports, IP IDs).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
 
 fn main() {
-    println!("synack {}", env!("CARGO_PKG_VERSION"));
+    let Commands::Run(args) = Cli::parse().command;
+    let jobs = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let command = Command {
+        paths: args.paths,
+        suite: SuiteOptions {
+            target: match args.target {
+                TargetArg::Reference => TargetKind::Reference,
+            },
+            filter: args.filter,
+            jobs,
+            run: RunOptions {
+                seed: args.seed,
+                ..RunOptions::default()
+            },
+        },
+        format: match args.format {
+            FormatArg::Text => Format::Text,
+            FormatArg::Junit => Format::Junit,
+            FormatArg::Json => Format::Json,
+        },
+        pcap: args.pcap,
+        diagram: args.diagram,
+        coverage: args.coverage,
+        progress: if std::io::stderr().is_terminal() {
+            Progress::Line
+        } else {
+            Progress::Off
+        },
+    };
+    let code = execute(&command, &mut std::io::stdout(), &mut std::io::stderr());
+    std::process::exit(code);
 }
