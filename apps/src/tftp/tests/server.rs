@@ -329,7 +329,9 @@ fn a_lossy_link_still_delivers_the_whole_file() {
             state: TransferState::Done,
         };
         assert_eq!(events.last(), Some(&done), "seed {seed}");
-        let started = events.iter().filter(|e| matches!(e, ServerEvent::Started { .. }));
+        let started = events
+            .iter()
+            .filter(|e| matches!(e, ServerEvent::Started { .. }));
         assert_eq!(started.count(), 1, "seed {seed}: {events:?}");
         dropped += pair.a.device.stats().dropped + pair.b.device.stats().dropped;
     }
@@ -343,10 +345,15 @@ fn a_repeated_request_does_not_start_a_second_transfer() {
     let mut server = server(&mut pair);
     let request = rrq("boot.img", Mode::Octet, &[]);
     let mut client = Client::start(&mut pair, &request);
-    pair.a.host.udp_send_to(pair.now, client.socket, &request, SERVER).unwrap();
+    pair.a
+        .host
+        .udp_send_to(pair.now, client.socket, &request, SERVER)
+        .unwrap();
     let events = run(&mut pair, &mut server, &mut client);
     assert_eq!(client.data, file(10_000));
-    let started = events.iter().filter(|e| matches!(e, ServerEvent::Started { .. }));
+    let started = events
+        .iter()
+        .filter(|e| matches!(e, ServerEvent::Started { .. }));
     assert_eq!(started.count(), 1, "{events:?}");
     assert_eq!(events.len(), 2);
 }
