@@ -32,9 +32,14 @@ use super::neighbor::{Origin, Queued};
 use super::reassembly::Reassembly;
 use super::{Action, FrameVerdict, Host, Layer, Why};
 use crate::time::Instant;
+use crate::wire::ethernet::{self, EthernetFrame, MIN_FRAME_LEN};
 use crate::wire::icmpv4::{DstUnreachable, TimeExceeded};
-use crate::wire::ipv4::{Ipv4Packet, Ipv4Repr};
+use crate::wire::ipv4::{self as ip, Ipv4Packet, Ipv4Repr};
 use crate::wire::{EtherType, EthernetAddress, IpProtocol, Ipv4Addr, WireError};
+
+/// The bytes a frame given to [`Host::send_framed`] keeps in front of its
+/// payload for the Ethernet header and an IPv4 header without options.
+pub(super) const FRAME_HEADROOM: usize = ethernet::HEADER_LEN + ip::HEADER_LEN;
 
 /// How a datagram reached us, for the rules that depend on it (RFC 1122
 /// 3.2.2: no ICMP error about a broadcast).
@@ -273,6 +278,56 @@ impl Host {
         } else {
             Err(SendError::QueueFull)
         }
+    }
+
+    /// Send the payload that `frame` holds after [`FRAME_HEADROOM`] bytes,
+    /// as [`send_datagram`](Self::send_datagram) does, and with the same
+    /// outcome, frames and IP IDs. When the datagram needs no fragment and
+    /// no IP option and its next hop's MAC is known (every TCP segment of a
+    /// running connection), the headers are written into the headroom and
+    /// `frame` itself is queued: no copy of the payload, no allocation.
+    pub(super) fn send_framed(
+        &mut self,
+        now: Instant,
+        mut header: Ipv4Repr,
+        mut frame: Vec<u8>,
+        origin: Origin,
+    ) -> Result<(), SendError> {
+        let payload_len = frame.len().saturating_sub(FRAME_HEADROOM);
+        let fits = header.header_len() == ip::HEADER_LEN
+            && ip::HEADER_LEN + payload_len <= self.config.mtu;
+        let mac = match self.next_hop(header.dst_addr) {
+            Ok(NextHop::Unicast(hop)) if fits => self.arp_cache.lookup(now, hop),
+            _ => None,
+        };
+        let Some(mac) = mac else {
+            let result = self.send_datagram(now, header, &frame[FRAME_HEADROOM..], origin);
+            self.recycle(frame);
+            return result;
+        };
+        header.payload_len = payload_len;
+        header.ttl = self.config.ttl;
+        header.ident = self
+            .ip_ids
+            .next(header.src_addr, header.dst_addr, header.protocol);
+        if self.tx_room() == 0 {
+            self.stats.tx_queue_full += 1;
+            self.recycle(frame);
+            return Err(SendError::QueueFull);
+        }
+        // Ethernet padding: zeros up to the shortest frame.
+        frame.resize(frame.len().max(MIN_FRAME_LEN), 0);
+        let mut eth = EthernetFrame::new_unchecked(&mut frame[..]);
+        eth.set_dst_addr(mac);
+        eth.set_src_addr(self.config.mac);
+        eth.set_ethertype(EtherType::Ipv4);
+        let ip_header = &mut frame[ethernet::HEADER_LEN..FRAME_HEADROOM];
+        header.emit(
+            &mut Ipv4Packet::new_unchecked(ip_header),
+            self.config.checksums,
+        );
+        self.tx.push_back(frame);
+        Ok(())
     }
 
     /// Return whether a datagram to `dst` has somewhere to go.

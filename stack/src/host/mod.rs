@@ -69,6 +69,10 @@ use reassembly::Reassembler;
 use tcp::TcpState;
 use udp::UdpSockets;
 
+/// The most frame buffers a host keeps for reuse (see
+/// [`Host::poll_transmit_into`]).
+pub const SPARE_FRAMES: usize = 64;
+
 /// A host with one Ethernet interface, one IPv4 address, UDP sockets and
 /// TCP listeners and connections.
 ///
@@ -85,6 +89,9 @@ pub struct Host {
     tcp: TcpState,
     echo_replies: VecDeque<EchoReply>,
     tx: VecDeque<Vec<u8>>,
+    /// Frame buffers handed back by [`Host::poll_transmit_into`], reused
+    /// for the next frames (at most [`SPARE_FRAMES`]).
+    spare: Vec<Vec<u8>>,
     /// A reassembled payload, copied out of the reassembler so that the
     /// upper layers may use the whole host; kept to reuse its allocation.
     scratch: Vec<u8>,
@@ -107,6 +114,7 @@ impl Host {
             tcp: TcpState::new(&config.tcp, &rng),
             echo_replies: VecDeque::new(),
             tx: VecDeque::new(),
+            spare: Vec::new(),
             scratch: Vec::new(),
             stats: HostStats::default(),
             config,
@@ -178,6 +186,32 @@ impl Host {
         Some(frame)
     }
 
+    /// Return the next frame to send in `frame`, as
+    /// [`poll_transmit`](Self::poll_transmit) does, and keep the buffer
+    /// `frame` held before for a later frame: a driver that passes the same
+    /// `Vec` each time makes the host allocate no frame once warm. Return
+    /// whether there was a frame (if not, `frame` is left as it was).
+    pub fn poll_transmit_into(&mut self, now: Instant, frame: &mut Vec<u8>) -> bool {
+        let Some(next) = self.poll_transmit(now) else {
+            return false;
+        };
+        let old = core::mem::replace(frame, next);
+        self.recycle(old);
+        true
+    }
+
+    /// Return a buffer for a frame: a spare one, or a new one.
+    fn frame_buffer(&mut self) -> Vec<u8> {
+        self.spare.pop().unwrap_or_default()
+    }
+
+    /// Keep `buffer` for a later frame, if there are not enough spare ones.
+    fn recycle(&mut self, buffer: Vec<u8>) {
+        if self.spare.len() < SPARE_FRAMES && buffer.capacity() > 0 {
+            self.spare.push(buffer);
+        }
+    }
+
     /// Return when [`handle_timeout`](Self::handle_timeout) must next run:
     /// the next ARP retry or give-up, the next reassembly timeout, or the
     /// earliest TCP connection deadline; [`Instant::ZERO`] (at once) while a
@@ -220,7 +254,9 @@ impl Host {
             vlan: None,
             ethertype,
         };
-        let mut buffer = vec![0; eth.buffer_len(payload_len)];
+        let mut buffer = self.frame_buffer();
+        buffer.clear();
+        buffer.resize(eth.buffer_len(payload_len), 0);
         let mut frame = EthernetFrame::new_unchecked(&mut buffer[..]);
         eth.emit(&mut frame);
         write(&mut frame.payload_mut()[..payload_len]);

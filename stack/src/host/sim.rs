@@ -64,6 +64,8 @@ pub struct Node<D> {
     pub device: D,
     /// Every frame it received, in order.
     pub received: Vec<Received>,
+    /// The buffer frames leave through, passed back and forth with the host.
+    outgoing: Vec<u8>,
 }
 
 impl<D: Device> Node<D> {
@@ -72,6 +74,7 @@ impl<D: Device> Node<D> {
             host,
             device,
             received: Vec::new(),
+            outgoing: Vec::new(),
         }
     }
 
@@ -91,8 +94,8 @@ impl<D: Device> Node<D> {
             self.host.handle_timeout(now);
             busy = true;
         }
-        while let Some(frame) = self.host.poll_transmit(now) {
-            self.device.send(now, &frame)?;
+        while self.host.poll_transmit_into(now, &mut self.outgoing) {
+            self.device.send(now, &self.outgoing)?;
             busy = true;
         }
         Ok(busy)

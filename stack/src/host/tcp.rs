@@ -76,8 +76,6 @@ pub(crate) struct TcpState {
     /// a key of its own.
     ts_offsets: IsnGenerator,
     ports: HashedPorts,
-    /// A segment being emitted, kept to reuse its allocation.
-    scratch: Vec<u8>,
 }
 
 impl TcpState {
@@ -90,7 +88,6 @@ impl TcpState {
             isn: IsnGenerator::new(&mut rng.derive("isn")),
             ts_offsets: IsnGenerator::new(&mut rng.derive("ts-offset")),
             ports: HashedPorts::new(config.ephemeral_ports.clone(), rng.derive("ephemeral-port")),
-            scratch: Vec::new(),
             config: config.clone(),
         }
     }

@@ -380,19 +380,37 @@ impl NewReno {
     /// ssthresh"). Each further one in fast recovery inflates cwnd by SMSS
     /// (RFC 5681 3.2 step 4, RFC 6582 3.2 step 4).
     pub fn on_duplicate_ack(&mut self, snd_nxt: SeqNumber, flight_size: usize) -> DupAckAction {
+        self.on_duplicate_ack_lost(snd_nxt, flight_size, false)
+    }
+
+    /// A duplicate ACK, as [`on_duplicate_ack`](Self::on_duplicate_ack),
+    /// after which the SACK scoreboard says whether IsLost(HighACK + 1)
+    /// holds (`lost`). RFC 6675 5 step (3): "If DupAcks < DupThresh but
+    /// IsLost (HighACK + 1) returns true -- indicating at least three
+    /// segments have arrived above the current cumulative acknowledgment
+    /// point, which is taken to indicate loss -- go to step (4)", fast
+    /// retransmit: one ACK whose SACK blocks cover three segments is enough.
+    pub fn on_duplicate_ack_lost(
+        &mut self,
+        snd_nxt: SeqNumber,
+        flight_size: usize,
+        lost: bool,
+    ) -> DupAckAction {
         self.snd_max = later(self.snd_max, Some(snd_nxt));
         self.dup_acks = self.dup_acks.saturating_add(1);
         if self.in_recovery {
             self.cwnd = self.cwnd.saturating_add(self.smss);
             return DupAckAction::SendNewData;
         }
-        match self.dup_acks {
-            n if n < DUP_ACK_THRESHOLD => DupAckAction::SendNewData,
-            DUP_ACK_THRESHOLD if self.covers_more_than_recover() => {
-                self.enter_recovery(snd_nxt, flight_size);
-                DupAckAction::FastRetransmit
-            }
-            _ => DupAckAction::None,
+        let due = self.dup_acks == DUP_ACK_THRESHOLD || (lost && self.dup_acks < DUP_ACK_THRESHOLD);
+        if due && self.covers_more_than_recover() {
+            self.enter_recovery(snd_nxt, flight_size);
+            return DupAckAction::FastRetransmit;
+        }
+        if self.dup_acks < DUP_ACK_THRESHOLD {
+            DupAckAction::SendNewData
+        } else {
+            DupAckAction::None
         }
     }
 

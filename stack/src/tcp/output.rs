@@ -52,6 +52,10 @@ impl Connection {
         if let Some(rst) = self.pending.rst.take() {
             return Some(rst_segment(local, remote, rst));
         }
+        // The options of the segment, worked out once (planning needs their
+        // length only when there is data to send) and reused by `build`:
+        // nothing between the two changes them.
+        let mut options = None;
         let plan = match self.state {
             State::Closed | State::Listen => return None,
             State::SynSent | State::SynReceived if self.pending.syn => {
@@ -59,11 +63,13 @@ impl Connection {
             }
             State::SynSent => return None,
             State::SynReceived | State::TimeWait => self.ack_plan(),
-            _ => self.data_plan(now),
+            _ => self.data_plan(now, &mut options),
         };
         // Data may have been queued since the last call: arm what it needs.
         self.settle_send_timers(now);
-        Some(self.build(now, plan?))
+        let plan = plan?;
+        let options = options.unwrap_or_else(|| self.next_options(now));
+        Some(self.build(now, plan, options))
     }
 
     /// Our SYN (SYN-SENT) or SYN,ACK (SYN-RECEIVED): `<SEQ=ISS><CTL=SYN>`
@@ -131,11 +137,11 @@ impl Connection {
 
     /// The synchronized states: retransmissions first, then new data and
     /// FIN, then probes, then a bare ACK.
-    fn data_plan(&mut self, now: Instant) -> Option<Plan> {
-        if let Some(plan) = self.retransmit_plan(now) {
+    fn data_plan(&mut self, now: Instant, options: &mut Option<TcpOptions>) -> Option<Plan> {
+        if let Some(plan) = self.retransmit_plan(now, options) {
             return Some(plan);
         }
-        if let Some(plan) = self.new_data_plan(now) {
+        if let Some(plan) = self.new_data_plan(now, options) {
             return Some(plan);
         }
         if self.pending.probe {
@@ -167,6 +173,13 @@ impl Connection {
     /// the options (RFC 9293 3.7.1, MUST-16; RFC 6691).
     fn room_for(&self, options: &TcpOptions) -> usize {
         self.snd_mss.saturating_sub(options.padded_len()).max(1)
+    }
+
+    /// Return the payload room of our next segment, working its options
+    /// out into `options` unless they already are.
+    fn room(&self, now: Instant, options: &mut Option<TcpOptions>) -> usize {
+        let options = options.get_or_insert_with(|| self.next_options(now));
+        self.room_for(options)
     }
 
     /// Return the options of our next non-SYN segment (never MSS, MUST-65).
@@ -203,8 +216,11 @@ impl Connection {
     /// partial ACK), RFC 6675 NextSeg() holes, or go-back-N after a timeout.
     /// Like new data, each leaves room for the options it will carry, SACK
     /// blocks included (MUST-16).
-    fn retransmit_plan(&mut self, now: Instant) -> Option<Plan> {
-        let limit = self.room_for(&self.next_options(now));
+    fn retransmit_plan(&mut self, now: Instant, options: &mut Option<TcpOptions>) -> Option<Plan> {
+        if !self.pending.rtx_first && self.pending.rtx_next.is_none() && !self.sack_recovery() {
+            return None;
+        }
+        let limit = self.room(now, options);
         if self.pending.rtx_first {
             self.pending.rtx_first = false;
             if let Some(plan) = self.segment_at(self.snd.una, limit) {
@@ -340,7 +356,7 @@ fn plan_len(plan: &Plan) -> usize {
 impl Connection {
     /// New data at SND.NXT, as much as the send window, cwnd and one segment
     /// allow, if sender SWS avoidance and Nagle agree; the FIN after the data.
-    fn new_data_plan(&mut self, now: Instant) -> Option<Plan> {
+    fn new_data_plan(&mut self, now: Instant, options: &mut Option<TcpOptions>) -> Option<Plan> {
         if self.pending.rtx_next.is_some() {
             return None;
         }
@@ -359,17 +375,15 @@ impl Connection {
                 payload: Payload::None,
             });
         }
-        let limit = self.room_for(&self.next_options(now));
         let usable = ((self.snd.una + self.snd.wnd) - seq).max(0) as usize;
         let flight = self.in_flight();
         let cwnd = self.congestion_window();
-        let len = unsent
-            .min(usable)
-            .min(cwnd.saturating_sub(flight))
-            .min(limit);
-        if len == 0 {
+        let allowed = unsent.min(usable).min(cwnd.saturating_sub(flight));
+        if allowed == 0 {
             return None;
         }
+        let limit = self.room(now, options);
+        let len = allowed.min(limit);
         if !self.worth_sending(seq, len, unsent, flight, limit) {
             if flight == 0 {
                 self.timers
@@ -430,8 +444,7 @@ impl Connection {
 
     /// Fill in the ACK, window, options and urgent pointer, note that an ACK
     /// went out, and borrow the data.
-    fn build(&mut self, now: Instant, plan: Plan) -> TcpRepr<'_> {
-        let options = self.next_options(now);
+    fn build(&mut self, now: Instant, plan: Plan, options: TcpOptions) -> TcpRepr<'_> {
         let window = self.advertise_window();
         let mut flags = plan.flags | TcpFlags::ACK;
         let mut urgent_pointer = 0;

@@ -32,8 +32,9 @@
 //!   one that overlaps or adjoins a held range, or lands at RCV.NXT, always
 //!   fits. Held data is never dropped (no reneging, RFC 2018 8), so every
 //!   byte the queue has SACKed is still there.
-//! - **No allocation after [`RecvQueue::new`]**: the ring and the range list
-//!   are allocated once.
+//! - **Two allocations at most**: the ring when the queue is made, the range
+//!   list (all `max_ranges` entries) when the first segment arrives out of
+//!   order, so an in-order connection carries none.
 //!
 //! # The window
 //!
@@ -122,10 +123,13 @@ pub struct RecvQueue {
     /// The stream offset of RCV.NXT: the first byte not yet received in order.
     rcv_nxt: u64,
     /// The out-of-order ranges: sorted, disjoint, not adjacent to each other
-    /// nor to RCV.NXT. Only `held[..held_len]` is in use.
+    /// nor to RCV.NXT. Only `held[..held_len]` is in use. Empty until the
+    /// first range is needed, then `max_ranges` entries.
     held: Box<[Held]>,
     /// How many entries of `held` are in use.
     held_len: usize,
+    /// The bound on ranges held at once.
+    max_ranges: usize,
     /// Counts the inserts that stored or matched bytes; stamps `last_arrival`.
     arrivals: u64,
 }
@@ -145,8 +149,9 @@ impl RecvQueue {
             ring: vec![0; capacity].into_boxed_slice(),
             read_at: 0,
             rcv_nxt: 0,
-            held: vec![Held::default(); max_ranges].into_boxed_slice(),
+            held: Box::default(),
             held_len: 0,
+            max_ranges,
             arrivals: 0,
         }
     }
@@ -158,7 +163,7 @@ impl RecvQueue {
 
     /// Return the bound on out-of-order ranges held at once.
     pub fn max_ranges(&self) -> usize {
-        self.held.len()
+        self.max_ranges
     }
 
     /// Return the number of bytes in order and ready for the application.
@@ -215,9 +220,12 @@ impl RecvQueue {
         let end = start + keep as u64;
         let (first, last) = self.touching(start, end);
         let needs_entry = first == last && start > self.rcv_nxt;
-        if needs_entry && self.held_len == self.held.len() {
+        if needs_entry && self.held_len == self.max_ranges {
             acc.refused = keep;
             return acc;
+        }
+        if needs_entry && self.held.is_empty() {
+            self.held = vec![Held::default(); self.max_ranges].into_boxed_slice();
         }
         self.store_gaps(start, data, first..last, &mut acc);
         self.arrivals += 1;

@@ -3,6 +3,7 @@
 //! connections' timeouts run from the deadline index.
 
 use super::table::ConnHandle;
+use crate::host::ipv4::FRAME_HEADROOM;
 use crate::host::neighbor::Origin;
 use crate::host::Host;
 use crate::tcp::FourTuple;
@@ -11,12 +12,17 @@ use crate::wire::ipv4::Ipv4Repr;
 use crate::wire::tcp::{TcpRepr, TcpSegment};
 use crate::wire::{ChecksumPolicy, IpProtocol};
 
-/// Write `seg` from `tuple.local` to `tuple.remote` into `buf`.
-fn emit(seg: &TcpRepr<'_>, tuple: FourTuple, policy: ChecksumPolicy, buf: &mut Vec<u8>) {
-    buf.clear();
-    buf.resize(seg.buffer_len(), 0);
+/// Write `seg` from `tuple.local` to `tuple.remote` into `frame`, after
+/// [`FRAME_HEADROOM`] bytes left for the Ethernet and IPv4 headers.
+///
+/// `frame` may hold an earlier frame: only the headers are zeroed first
+/// (the emit sets every field but reserved bits), the data is overwritten.
+fn emit(seg: &TcpRepr<'_>, tuple: FourTuple, policy: ChecksumPolicy, frame: &mut Vec<u8>) {
+    let header_end = FRAME_HEADROOM + seg.header_len();
+    frame.resize(FRAME_HEADROOM + seg.buffer_len(), 0);
+    frame[..header_end].fill(0);
     seg.emit(
-        &mut TcpSegment::new_unchecked(&mut buf[..]),
+        &mut TcpSegment::new_unchecked(&mut frame[FRAME_HEADROOM..]),
         *tuple.local.ip(),
         *tuple.remote.ip(),
         policy,
@@ -44,14 +50,16 @@ impl Host {
     /// Send the connection's next segment, if it has one; return whether it had.
     fn pull_segment(&mut self, now: Instant, handle: ConnHandle) -> bool {
         let policy = self.config.checksums;
+        let mut frame = self.frame_buffer();
         let tcp = &mut self.tcp;
         let Some(entry) = tcp.table.get_mut(handle) else {
+            self.recycle(frame);
             return false;
         };
         let (tuple, tos) = (entry.conn.tuple(), entry.tos);
         let sent = match entry.conn.poll_segment(now) {
             Some(seg) => {
-                emit(&seg, tuple, policy, &mut tcp.scratch);
+                emit(&seg, tuple, policy, &mut frame);
                 true
             }
             None => false,
@@ -59,33 +67,33 @@ impl Host {
         tcp.table.reindex(handle);
         if !sent {
             tcp.table.reap(handle);
+            self.recycle(frame);
             return false;
         }
         tcp.table.push_dirty(handle);
-        let bytes = core::mem::take(&mut self.tcp.scratch);
-        self.send_tcp_datagram(now, tuple, tos, &bytes);
-        self.tcp.scratch = bytes;
+        self.send_tcp_datagram(now, tuple, tos, frame);
         true
     }
 
     /// Send the RST of RFC 9293 3.10.7.1 (or 3.10.7.2) for a segment that
     /// came from `tuple.remote` to `tuple.local`.
     pub(super) fn tcp_send_reset(&mut self, now: Instant, tuple: FourTuple, rst: &TcpRepr<'_>) {
-        let mut bytes = core::mem::take(&mut self.tcp.scratch);
-        emit(rst, tuple, self.config.checksums, &mut bytes);
+        let mut frame = self.frame_buffer();
+        emit(rst, tuple, self.config.checksums, &mut frame);
         self.stats.tcp_resets_sent += 1;
-        self.send_tcp_datagram(now, tuple, 0, &bytes);
-        self.tcp.scratch = bytes;
+        self.send_tcp_datagram(now, tuple, 0, frame);
     }
 
-    /// Wrap a segment in IPv4: DF set (path MTU discovery, RFC 1191), the
-    /// connection's TOS (MUST-48); TTL and ID come from `send_datagram`.
-    fn send_tcp_datagram(&mut self, now: Instant, tuple: FourTuple, tos: u8, bytes: &[u8]) {
+    /// Wrap the segment that `frame` holds (after [`FRAME_HEADROOM`]) in
+    /// IPv4: DF set (path MTU discovery, RFC 1191), the connection's TOS
+    /// (MUST-48); TTL and ID come from `send_framed`.
+    fn send_tcp_datagram(&mut self, now: Instant, tuple: FourTuple, tos: u8, frame: Vec<u8>) {
         let (src, dst) = (*tuple.local.ip(), *tuple.remote.ip());
-        let mut header = Ipv4Repr::new(src, dst, IpProtocol::Tcp, bytes.len());
+        let len = frame.len() - FRAME_HEADROOM;
+        let mut header = Ipv4Repr::new(src, dst, IpProtocol::Tcp, len);
         header.dont_frag = true;
         header.tos = tos;
-        match self.send_datagram(now, header, bytes, Origin::Host) {
+        match self.send_framed(now, header, frame, Origin::Host) {
             Ok(()) => self.stats.tcp_segments_sent += 1,
             // TCP recovers from a lost segment by itself: count and go on.
             Err(_) => self.stats.tcp_send_errors += 1,

@@ -74,10 +74,13 @@ impl Entry {
     }
 }
 
+/// A slot of the table. The entry is boxed: the slot vector grows by
+/// doubling, and unused capacity then costs a pointer a slot, not a
+/// connection's whole state.
 #[derive(Debug, Default)]
 struct Slot {
     generation: u32,
-    entry: Option<Entry>,
+    entry: Option<Box<Entry>>,
 }
 
 /// What the table holds, for tests and reports.
@@ -116,7 +119,7 @@ impl Table {
 
     pub fn get(&self, handle: ConnHandle) -> Option<&Entry> {
         let slot = self.slots.get(handle.slot as usize)?;
-        (slot.generation == handle.generation).then_some(slot.entry.as_ref()?)
+        (slot.generation == handle.generation).then_some(slot.entry.as_deref()?)
     }
 
     pub fn get_mut(&mut self, handle: ConnHandle) -> Option<&mut Entry> {
@@ -124,7 +127,7 @@ impl Table {
         if slot.generation != handle.generation {
             return None;
         }
-        slot.entry.as_mut()
+        slot.entry.as_deref_mut()
     }
 
     fn handle(&self, slot: u32) -> ConnHandle {
@@ -165,7 +168,7 @@ impl Table {
                 (self.slots.len() - 1) as u32
             }
         };
-        self.slots[slot as usize].entry = Some(entry);
+        self.slots[slot as usize].entry = Some(Box::new(entry));
         self.live += 1;
         self.by_tuple.insert(tuple, slot);
         self.handle(slot)
@@ -238,7 +241,7 @@ impl Table {
                 break;
             }
             self.deadlines.pop_first();
-            if let Some(entry) = self.slots[slot as usize].entry.as_mut() {
+            if let Some(entry) = self.slots[slot as usize].entry.as_deref_mut() {
                 entry.deadline = None;
             }
             due.push(self.handle(slot));
@@ -248,7 +251,7 @@ impl Table {
     /// Take the next connection that may have output off the queue.
     pub fn pop_dirty(&mut self) -> Option<ConnHandle> {
         let slot = self.dirty.pop_front()?;
-        if let Some(entry) = self.slots[slot as usize].entry.as_mut() {
+        if let Some(entry) = self.slots[slot as usize].entry.as_deref_mut() {
             entry.dirty = false;
         }
         Some(self.handle(slot))
@@ -291,7 +294,7 @@ impl Table {
 
     /// Return what the table holds.
     pub fn stats(&self) -> TcpTableStats {
-        let entries = self.slots.iter().filter_map(|s| s.entry.as_ref());
+        let entries = self.slots.iter().filter_map(|s| s.entry.as_deref());
         TcpTableStats {
             connections: self.live,
             time_wait: entries

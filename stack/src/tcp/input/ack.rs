@@ -67,15 +67,19 @@ impl Connection {
     fn process_ack(&mut self, now: Instant, seg: &TcpRepr<'_>) {
         let ack = seg.ack_number;
         let old_wnd = self.snd.wnd;
+        let mut newly_sacked = 0;
         if self.sack_ok {
             if let Some(blocks) = seg.sack_blocks() {
-                self.scoreboard
-                    .on_ack(self.snd.una, self.snd.nxt, blocks.as_slice());
+                newly_sacked =
+                    self.scoreboard
+                        .on_ack(self.snd.una, self.snd.nxt, blocks.as_slice());
             }
         }
         if self.snd.acks_new(ack) {
             self.new_ack(now, seg);
-        } else if ack == self.snd.una && self.is_duplicate_ack(seg, old_wnd) {
+        } else if ack == self.snd.una
+            && (self.is_duplicate_ack(seg, old_wnd) || self.sacks_new_data(seg, newly_sacked))
+        {
             self.duplicate_ack();
         }
         self.last_ack = now;
@@ -103,6 +107,15 @@ impl Connection {
             && !seg.flags.intersects(TcpFlags::SYN | TcpFlags::FIN)
             && wnd == old_wnd
             && wnd > 0
+    }
+
+    /// RFC 6675 2: with SACK, "an ACK which carries new SACK data is counted
+    /// as a duplicate acknowledgment under this definition even if it
+    /// carries new data, changes the advertised window, or moves the
+    /// cumulative acknowledgment point". Here only for one that leaves
+    /// SND.UNA where it is (a moving one is a new ACK), without SYN or FIN.
+    fn sacks_new_data(&self, seg: &TcpRepr<'_>, newly_sacked: usize) -> bool {
+        newly_sacked > 0 && !seg.flags.intersects(TcpFlags::SYN | TcpFlags::FIN)
     }
 
     /// SND.UNA < SEG.ACK =< SND.NXT: release acknowledged data, sample the
@@ -148,7 +161,10 @@ impl Connection {
     /// transmit (RFC 3042) through [`NewReno::window`](crate::tcp::congestion::NewReno::window).
     fn duplicate_ack(&mut self) {
         let flight = self.snd.outstanding();
-        if self.cc.on_duplicate_ack(self.snd.nxt, flight) == DupAckAction::FastRetransmit {
+        // RFC 6675 5 step (3): IsLost(HighACK + 1) starts recovery early.
+        let lost = self.sack_ok && self.scoreboard.is_lost(self.snd.una, self.smss());
+        let action = self.cc.on_duplicate_ack_lost(self.snd.nxt, flight, lost);
+        if action == DupAckAction::FastRetransmit {
             // RFC 5681 3.2 step 2 / RFC 6675 5 step 4: retransmit the first
             // unacknowledged segment; SACK recovery starts from SND.UNA.
             self.pending.rtx_first = true;

@@ -45,9 +45,15 @@ impl Connection {
         seg: &TcpRepr<'_>,
     ) -> ControlFlow<Verdict> {
         let rst = seg.flags.contains(TcpFlags::RST);
+        // Read once: finding the option walks the options area.
+        let timestamps = if self.ts.enabled {
+            seg.timestamps()
+        } else {
+            None
+        };
         if self.ts.enabled && !rst {
             // RFC 7323 5.3: RSTs are acceptable whatever their timestamp.
-            match seg.timestamps() {
+            match timestamps {
                 // RFC 7323 3.2: "If a non-<RST> segment is received without a
                 // TSopt, a TCP SHOULD silently drop the segment."
                 None => return ControlFlow::Break(Verdict::Dropped(Why::MissingTimestamp)),
@@ -61,7 +67,7 @@ impl Connection {
         if !self.acceptable(seg) {
             return ControlFlow::Break(self.unacceptable(now, seg));
         }
-        if let (true, Some(ts)) = (self.ts.enabled, seg.timestamps()) {
+        if let Some(ts) = timestamps {
             self.ts.update_recent(seg.seq_number, ts.tsval, now);
         }
         ControlFlow::Continue(())

@@ -212,6 +212,53 @@ fn sack_recovery_retransmits_the_holes() {
     assert_eq!(h.conn.status().total_retransmissions, 3);
 }
 
+/// An established connection with SACK, Nagle off, the peer's window 65535.
+fn sack_established() -> Harness {
+    let mut h = Harness::connect(Config {
+        sack: true,
+        ..plain()
+    });
+    h.expect("S 0:0(0) <mss 1460,nop,nop,sackOK>");
+    h.inject("S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,sackOK>");
+    h.expect(". 1:1(0) ack 1");
+    h.conn.set_nodelay(true);
+    h
+}
+
+/// RFC 6675 5 step (3): one duplicate ACK whose SACK blocks put three
+/// segments above SND.UNA makes IsLost(HighACK + 1) true, and recovery
+/// starts at once, without waiting for two more duplicate ACKs (which a
+/// receiver that handles several segments before acknowledging, MUST-58,
+/// may never send).
+#[test]
+fn sack_one_ack_showing_three_segments_above_fast_retransmits() {
+    let mut h = sack_established();
+    send_segments(&mut h, 5);
+    h.inject(". 1:1(0) ack 1 <nop,nop,sack 1461:5841>");
+    h.expect(". 1:1461(1460) ack 1");
+    assert!(h.conn.status().in_recovery);
+}
+
+/// RFC 6675 2: with SACK, an ACK that SACKs new octets is a duplicate ACK
+/// even if it changes the advertised window (RFC 5681's definition would
+/// not count these three); the third fast-retransmits. IsLost stays false
+/// here: 300 octets SACKed, in one range.
+#[test]
+fn sack_duplicate_acks_are_those_sacking_new_data() {
+    let mut h = sack_established();
+    for i in 0..4 {
+        h.send(&[7; 100]);
+        h.expect(&format!("P. {}:{}(100) ack 1", 1 + 100 * i, 101 + 100 * i));
+    }
+    h.inject(". 1:1(0) ack 1 win 60000 <nop,nop,sack 101:201>");
+    h.inject(". 1:1(0) ack 1 win 50000 <nop,nop,sack 101:301>");
+    h.expect_nothing();
+    h.inject(". 1:1(0) ack 1 win 40000 <nop,nop,sack 101:401>");
+    // The retransmission repacketizes up to the MSS.
+    h.expect("P. 1:401(400) ack 1");
+    assert!(h.conn.status().in_recovery);
+}
+
 /// RFC 5681 3.1 eq. 4 and RFC 6298 5.5: after a timeout cwnd is one
 /// segment; what was outstanding is sent again in slow start.
 #[test]
