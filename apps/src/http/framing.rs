@@ -1,7 +1,7 @@
 //! Message body length and connection persistence, worked out from the
 //! framing fields of a head (RFC 9112 6.3 and 9.3).
 
-use super::scan::{for_each_element, run, trim_ows, HOST};
+use super::scan::{self, for_each_element, is_name, run, trim_ows};
 use super::{Error, Header, Version};
 
 /// How the body of a message is delimited (RFC 9112 6.3).
@@ -32,6 +32,24 @@ enum ContentLength {
     Duplicate,
 }
 
+/// Return a key for a field name: its length, and its first and last
+/// bytes lowered.
+#[inline(always)]
+const fn key(name: &[u8]) -> u32 {
+    match name {
+        [first, .., last] => {
+            (name.len() as u32) << 16 | ((*first | 0x20) as u32) << 8 | (*last | 0x20) as u32
+        }
+        _ => 0,
+    }
+}
+
+/// The keys of the fields that framing depends on.
+const HOST: u32 = key(b"host");
+const CONNECTION: u32 = key(b"connection");
+const CONTENT_LENGTH: u32 = key(b"content-length");
+const TRANSFER_ENCODING: u32 = key(b"transfer-encoding");
+
 /// The framing fields of one head.
 #[derive(Debug, Clone, Copy)]
 struct Fields {
@@ -56,6 +74,7 @@ struct Fields {
 
 impl Fields {
     /// Read the framing fields among `headers`.
+    #[inline]
     fn scan(headers: &[Header<'_>]) -> Self {
         let mut f = Fields {
             content_length: ContentLength::Absent,
@@ -69,15 +88,18 @@ impl Fields {
             hosts_valid: true,
         };
         for h in headers {
-            // Matching on the length first keeps this cheap for other fields.
-            match h.name.len() {
-                4 if h.is("host") => {
+            // A cheap key (length, first and last letter) rules out most
+            // other fields with one or two well-predicted branches.
+            match key(h.name) {
+                HOST if is_name(h.name, b"host") => {
                     f.hosts += 1;
-                    f.hosts_valid &= run(h.value, &HOST) == h.value.len();
+                    f.hosts_valid &= run(h.value, &scan::HOST) == h.value.len();
                 }
-                10 if h.is("connection") => f.connection(h.value),
-                14 if h.is("content-length") => f.content_length(h.value),
-                17 if h.is("transfer-encoding") => f.transfer_encoding(h.value),
+                CONNECTION if is_name(h.name, b"connection") => f.connection(h.value),
+                CONTENT_LENGTH if is_name(h.name, b"content-length") => f.content_length(h.value),
+                TRANSFER_ENCODING if is_name(h.name, b"transfer-encoding") => {
+                    f.transfer_encoding(h.value)
+                }
                 _ => {}
             }
         }
@@ -157,6 +179,7 @@ pub(crate) fn parse_decimal(digits: &[u8]) -> Option<u64> {
 
 /// Return the framing and persistence of a request (RFC 9112 6.3, 9.3),
 /// after the Host rules of RFC 9112 3.2.
+#[inline]
 pub(crate) fn request(version: Version, headers: &[Header<'_>]) -> Result<(Body, bool), Error> {
     let f = Fields::scan(headers);
     // RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request without
