@@ -31,10 +31,11 @@ use super::{
 };
 
 /// Field-line slots: the fuzzer reaches [`Error::TooManyHeaders`] easily.
-const HEADERS: usize = 16;
+pub const HEADERS: usize = 24;
 
-/// Small limits, so that inputs of a few hundred bytes reach every one.
-const LIMITS: Limits = Limits {
+/// The limits the bodies parse with: small, so that inputs of a few hundred
+/// bytes reach every one.
+pub const LIMITS: Limits = Limits {
     max_head_len: 2048,
     max_target_len: 256,
     max_chunk_ext_len: 64,
@@ -55,8 +56,8 @@ const UNLIMITED: Limits = Limits {
 };
 
 /// The request methods a response fuzz input can answer, picked by its
-/// first byte.
-const METHODS: [&[u8]; 3] = [b"GET", b"HEAD", b"CONNECT"];
+/// first byte (modulo 3).
+pub const METHODS: [&[u8]; 3] = [b"GET", b"HEAD", b"CONNECT"];
 
 thread_local! {
     /// Buffers reused across runs, to keep allocation off the hot path.
@@ -75,9 +76,9 @@ fn with_scratch<R>(f: impl FnOnce(&mut Vec<u8>, &mut Vec<u8>) -> R) -> R {
 }
 
 /// Return the prefix lengths to check for an input of `len` bytes: all of
-/// them for short inputs, 32 spread ones and the head's edges otherwise.
+/// them for short inputs, 24 spread ones and the head's edges otherwise.
 fn split_points(len: usize, head_len: Option<usize>) -> impl Iterator<Item = usize> {
-    let step = if len <= 128 { 1 } else { len / 32 };
+    let step = if len <= 64 { 1 } else { len / 24 };
     let edges = head_len.map(|h| [h.saturating_sub(1), h]);
     (0..len).step_by(step).chain(edges.into_iter().flatten())
 }

@@ -7,6 +7,7 @@ mod errors;
 mod partial;
 mod request;
 mod response;
+mod seeds;
 
 use super::{Body, Error, Header, Limits, Request, Response, Status, Version, EMPTY_HEADER};
 
