@@ -30,6 +30,9 @@ enum Commands {
 enum TargetArg {
     /// The reference stack in process, on a virtual clock.
     Reference,
+    /// The Linux kernel in a private namespace behind a TAP device (needs
+    /// root and /dev/net/tun).
+    Linux,
 }
 
 /// The report's format.
@@ -84,6 +87,7 @@ fn main() {
         suite: SuiteOptions {
             target: match args.target {
                 TargetArg::Reference => TargetKind::Reference,
+                TargetArg::Linux => TargetKind::Linux,
             },
             filter: args.filter,
             jobs,
