@@ -19,7 +19,12 @@
 //! IPv6 off on every interface (no router or neighbour solicitations, no
 //! MLD reports, no duplicate address detection), and
 //! `net.ipv4.tcp_no_metrics_save=1` so that one connection's RTT and
-//! window estimates are not carried over to the next.
+//! window estimates are not carried over to the next, and the TAP device's
+//! `base_reachable_time_ms` at one hour: a confirmed neighbour stays
+//! REACHABLE for the whole run. With Linux's default of 30 s, drawn at
+//! random between 15 and 45 s (arp(7)), an entry goes STALE at a random
+//! point of a longer script and the kernel probes it with unicast ARP
+//! requests 5 s after its next use (`delay_first_probe_time`).
 
 use core::time::Duration;
 use std::path::Path;
@@ -39,6 +44,9 @@ pub const TCP_TIMEOUT_INIT: Duration = Duration::from_secs(1);
 /// ("how long to wait to destroy TIME-WAIT state, about 60 seconds"); no
 /// sysctl changes it, whatever the script's `msl`.
 pub const TCP_TIMEWAIT_LEN: Duration = Duration::from_secs(60);
+
+/// The neighbour table's base reachable time: longer than any script.
+const BASE_REACHABLE_TIME_MS: u32 = 3_600_000;
 
 /// The largest shift Linux offers (`TCP_MAX_WSCALE`, RFC 7323 2.3).
 const TCP_MAX_WSCALE: u8 = 14;
@@ -154,6 +162,10 @@ pub fn sysctls(config: &Config, ipv6: bool) -> Vec<(String, String)> {
             list.push((format!("net/ipv6/conf/{scope}/disable_ipv6"), "1".into()));
         }
     }
+    list.push((
+        format!("net/ipv4/neigh/{TAP_NAME}/base_reachable_time_ms"),
+        BASE_REACHABLE_TIME_MS.to_string(),
+    ));
     let mut push = |key: &str, value: String| list.push((format!("net.ipv4.{key}"), value));
     push("tcp_timestamps", flag(config.timestamps));
     push("tcp_sack", flag(config.sack));
