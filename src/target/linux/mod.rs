@@ -13,8 +13,8 @@
 //!
 //! Every [`Target`] method is a job sent to the worker, which runs it inside
 //! the namespace and sends the result back: sockets ([`sockets`]) are
-//! created there, and the TCP states ([`state`]) are read from the worker's
-//! own `/proc/thread-self/net/tcp`. When the target is dropped the worker
+//! created there, and the TCP states ([`state`]) are asked of sock_diag
+//! through a netlink socket made there. When the target is dropped the worker
 //! ends and the kernel destroys the namespace with everything in it.
 //!
 //! The kernel keeps its own time: [`Target::poll_timeout`] is `None`, and
@@ -31,11 +31,14 @@ pub mod setup;
 pub mod sockets;
 pub mod state;
 
+use core::net::SocketAddrV4;
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::thread::JoinHandle;
 
 use stack::device::{Device, DeviceError, TapDevice};
 use stack::time::Instant;
+use stack::wire::frame::{FrameRepr, NetworkRepr, TransportRepr};
+use stack::wire::ChecksumPolicy;
 
 use super::{CallOutcome, ClockKind, SocketId, Target, TargetError};
 use crate::netns::{self, Namespace, NetnsError};
@@ -61,6 +64,7 @@ fn unavailable(error: NetnsError) -> TargetError {
 struct Kernel {
     tap: TapDevice,
     sockets: sockets::Sockets,
+    diag: state::Diag,
 }
 
 impl Kernel {
@@ -70,14 +74,21 @@ impl Kernel {
             .take_tap(setup::TAP_NAME)
             .ok_or_else(|| TargetError::Failed("the namespace has no TAP device".into()))?;
         let route: Vec<&str> = setup.route.iter().map(String::as_str).collect();
-        ns.ip(&route).map_err(|e| TargetError::Config(e.to_string()))?;
+        ns.ip(&route)
+            .map_err(|e| TargetError::Config(e.to_string()))?;
+        let diag = state::Diag::open()
+            .map_err(|e| TargetError::Failed(format!("cannot open a sock_diag socket: {e}")))?;
         Ok(Kernel {
             tap,
             sockets: sockets::Sockets::new(setup.socket, setup.config.local),
+            diag,
         })
     }
 
     fn handle_frame(&mut self, now: Instant, frame: &[u8]) -> Result<Option<String>, TargetError> {
+        if let Some((port, remote)) = tcp_ends(frame) {
+            self.sockets.note_peer(port, remote);
+        }
         match self.tap.send(now, frame) {
             Ok(()) => Ok(None),
             Err(DeviceError::QueueFull) => Ok(Some("dropped: the TAP queue is full".into())),
@@ -87,6 +98,26 @@ impl Kernel {
 
     fn poll_transmit(&mut self, now: Instant) -> Option<Vec<u8>> {
         self.tap.recv(now).ok().flatten()
+    }
+
+    fn tcp_state(&mut self, socket: SocketId) -> Result<TcpState, TargetError> {
+        self.sockets.state(&mut self.diag, socket)
+    }
+}
+
+/// Return the destination port and the source of a TCP segment in an
+/// Ethernet frame, whatever its checksums.
+fn tcp_ends(frame: &[u8]) -> Option<(u16, SocketAddrV4)> {
+    let repr = FrameRepr::parse(frame, ChecksumPolicy::Ignore).ok()?;
+    match repr.network {
+        NetworkRepr::Ipv4 {
+            header,
+            transport: TransportRepr::Tcp(segment),
+        } => Some((
+            segment.dst_port,
+            SocketAddrV4::new(header.src_addr, segment.src_port),
+        )),
+        _ => None,
     }
 }
 
@@ -136,7 +167,11 @@ impl LinuxTarget {
         let job: Job = Box::new(move |kernel| {
             let _ = tx.send(f(kernel));
         });
-        self.jobs.as_ref().ok_or_else(gone)?.send(job).map_err(|_| gone())?;
+        self.jobs
+            .as_ref()
+            .ok_or_else(gone)?
+            .send(job)
+            .map_err(|_| gone())?;
         rx.recv().map_err(|_| gone())
     }
 }
@@ -210,6 +245,6 @@ impl Target for LinuxTarget {
     }
 
     fn tcp_state(&self, socket: SocketId) -> Result<TcpState, TargetError> {
-        self.exec(move |k| k.sockets.state(socket))?
+        self.exec(move |k| k.tcp_state(socket))?
     }
 }

@@ -240,7 +240,10 @@ mod tests {
             ..Config::default()
         };
         let list = sysctls(&config, true);
-        assert_eq!(value(&list, "net.ipv4.tcp_timestamps").as_deref(), Some("1"));
+        assert_eq!(
+            value(&list, "net.ipv4.tcp_timestamps").as_deref(),
+            Some("1")
+        );
         assert_eq!(value(&list, "net.ipv4.tcp_sack").as_deref(), Some("0"));
         assert_eq!(value(&list, "net.ipv4.tcp_ecn").as_deref(), Some("1"));
         assert_eq!(
@@ -297,7 +300,10 @@ mod tests {
             mss: 40,
             ..Config::default()
         };
-        assert!(Setup::new(&mss).unwrap_err().to_string().contains("TCP_MIN_MSS"));
+        assert!(Setup::new(&mss)
+            .unwrap_err()
+            .to_string()
+            .contains("TCP_MIN_MSS"));
         let outside = Config {
             local: core::net::Ipv4Addr::new(10, 0, 0, 1),
             ..Config::default()

@@ -10,11 +10,14 @@
 //! that no script can name is a target failure that quotes it.
 //!
 //! A socket's address pair is kept after `close()`, so that `state` still
-//! finds the connection in FIN-WAIT, LAST-ACK or TIME-WAIT.
+//! finds the connection in FIN-WAIT, LAST-ACK or TIME-WAIT. A listener's
+//! state is that of a connection on its port that no socket has accepted
+//! yet (RFC 9293's LISTEN becomes SYN-RECEIVED), else LISTEN; the remote
+//! ends to look for are those the peer has sent segments from.
 
 use core::net::{Ipv4Addr, SocketAddrV4};
 use core::time::Duration;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::os::fd::AsRawFd;
 
@@ -24,7 +27,7 @@ use nix::sys::socket::{self as nixsock, sockopt, MsgFlags};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 use super::setup::SocketSetup;
-use super::state::{self, Entry};
+use super::state::Diag;
 use crate::script::{Call, Errno, Shutdown, SockOpt, TcpState};
 use crate::target::{CallOutcome, SocketId, TargetError, FIRST_SOCKET};
 
@@ -49,6 +52,8 @@ pub struct Sockets {
     setup: SocketSetup,
     local: Ipv4Addr,
     slots: BTreeMap<SocketId, Slot>,
+    /// The remote ends that sent segments to each local port.
+    peers: BTreeSet<(u16, SocketAddrV4)>,
 }
 
 /// Return the IPv4 address of a socket address, if it is one.
@@ -116,7 +121,13 @@ impl Sockets {
             setup,
             local,
             slots: BTreeMap::new(),
+            peers: BTreeSet::new(),
         }
+    }
+
+    /// Note that `remote` sent a segment to local port `port`.
+    pub fn note_peer(&mut self, port: u16, remote: SocketAddrV4) {
+        self.peers.insert((port, remote));
     }
 
     /// Make a non-blocking TCP socket with the script's options.
@@ -179,11 +190,9 @@ impl Sockets {
                 .map(|()| 0),
             Call::SetSockOpt(opt, value) => set_option(socket, opt, value).map(|()| 0),
             Call::GetSockOpt(opt) => get_option(socket, opt),
-            Call::Listen { .. }
-            | Call::Connect(_)
-            | Call::Accept
-            | Call::Close
-            | Call::Abort => Ok(0),
+            Call::Listen { .. } | Call::Connect(_) | Call::Accept | Call::Close | Call::Abort => {
+                Ok(0)
+            }
         });
         outcome(call, result.map(count))
     }
@@ -197,8 +206,7 @@ impl Sockets {
         backlog: Option<u32>,
     ) -> Result<CallOutcome, TargetError> {
         let local = self.local;
-        let socket = self.socket(id)?;
-        let result = socket.and_then(|s| {
+        let result = self.socket(id)?.and_then(|s| {
             // A socket already bound to this port is only put to listening.
             let bound = s.local_addr().ok().as_ref().and_then(v4);
             if bound.is_none_or(|a| a.port() != port) {
@@ -222,20 +230,18 @@ impl Sockets {
         call: &Call,
         remote: SocketAddrV4,
     ) -> Result<CallOutcome, TargetError> {
-        let socket = self.socket(id)?;
-        let result = socket.and_then(|s| {
-            let result = s.connect(&remote.into());
-            // The kernel picks the port before the SYN leaves.
-            let local = s.local_addr().ok().as_ref().and_then(v4);
-            Ok((result, local))
-        });
-        let (result, local) = match result {
-            Ok(pair) => pair,
+        let (result, local) = match self.socket(id)? {
+            Ok(s) => {
+                let result = s.connect(&remote.into());
+                // The kernel picks the port before the SYN leaves.
+                (result, s.local_addr().ok().as_ref().and_then(v4))
+            }
             Err(e) => (Err(e), None),
         };
         if let (Some(local), Some(slot)) = (local, self.slots.get_mut(&id)) {
             if local.port() != 0 {
                 slot.pair = Some((local, remote));
+                self.peers.insert((local.port(), remote));
             }
         }
         outcome(call, result.map(|()| 0))
@@ -287,36 +293,40 @@ impl Sockets {
         CallOutcome::Value(0)
     }
 
-    /// Return socket `id`'s TCP state, from the namespace's table.
-    pub fn state(&self, id: SocketId) -> Result<TcpState, TargetError> {
-        let table = state::read().map_err(|e| {
-            TargetError::Failed(format!("cannot read {}: {e}", state::PROC_NET_TCP))
-        })?;
-        Ok(self.state_in(&table, id))
+    /// Return socket `id`'s TCP state, asking the kernel with `diag`.
+    pub fn state(&self, diag: &mut Diag, id: SocketId) -> Result<TcpState, TargetError> {
+        self.state_with(id, |local, remote| diag.state(local, remote))
+            .map_err(|e| TargetError::Failed(format!("sock_diag: {e}")))
     }
 
-    /// Return socket `id`'s state in `table`. A listener reports the state
-    /// of a connection on its port that no socket has accepted yet (RFC
-    /// 9293's LISTEN becomes SYN-RECEIVED), else LISTEN.
-    fn state_in(&self, table: &[Entry], id: SocketId) -> TcpState {
+    /// Return socket `id`'s state, with `lookup` giving the state of one
+    /// connection (see the [module docs](self)).
+    fn state_with(
+        &self,
+        id: SocketId,
+        mut lookup: impl FnMut(SocketAddrV4, SocketAddrV4) -> io::Result<TcpState>,
+    ) -> io::Result<TcpState> {
         let Some(slot) = self.slots.get(&id) else {
-            return TcpState::Closed;
+            return Ok(TcpState::Closed);
         };
         if let (Some(port), Some(_)) = (slot.listening, &slot.socket) {
-            let owned = |e: &&Entry| {
-                self.slots
-                    .values()
-                    .any(|s| s.pair == Some((e.local, e.remote)))
-            };
-            return table
-                .iter()
-                .filter(|e| e.local.port() == port && e.remote.port() != 0)
-                .find(|e| !owned(e))
-                .map_or(TcpState::Listen, |e| e.state);
+            let local = SocketAddrV4::new(self.local, port);
+            let owned =
+                |remote: SocketAddrV4| self.slots.values().any(|s| s.pair == Some((local, remote)));
+            for &(_, remote) in self.peers.iter().filter(|(p, _)| *p == port) {
+                if owned(remote) {
+                    continue;
+                }
+                match lookup(local, remote)? {
+                    TcpState::Closed => {}
+                    state => return Ok(state),
+                }
+            }
+            return Ok(TcpState::Listen);
         }
         match slot.pair {
-            Some((local, remote)) => state::of_connection(table, local, remote),
-            None => TcpState::Closed,
+            Some((local, remote)) => lookup(local, remote),
+            None => Ok(TcpState::Closed),
         }
     }
 }
@@ -405,8 +415,13 @@ fn get_option(socket: &Socket, opt: SockOpt) -> io::Result<usize> {
         }
         SockOpt::RcvBuf => nixsock::getsockopt(socket, sockopt::RcvBuf),
         SockOpt::SndBuf => nixsock::getsockopt(socket, sockopt::SndBuf),
-        SockOpt::Linger => nixsock::getsockopt(socket, sockopt::Linger)
-            .map(|l| if l.l_onoff != 0 { l.l_linger.max(0) as usize } else { 0 }),
+        SockOpt::Linger => nixsock::getsockopt(socket, sockopt::Linger).map(|l| {
+            if l.l_onoff != 0 {
+                l.l_linger.max(0) as usize
+            } else {
+                0
+            }
+        }),
         SockOpt::OobInline => nixsock::getsockopt(socket, sockopt::OobInline).map(flag),
         SockOpt::ReuseAddr => nixsock::getsockopt(socket, sockopt::ReuseAddr).map(flag),
     };
@@ -450,7 +465,10 @@ mod tests {
     fn unnamed_errno_is_a_failure_that_quotes_it() {
         let call = Call::Accept;
         let err = outcome(&call, Err(io::Error::from_raw_os_error(libc::ENOMEM))).unwrap_err();
-        assert!(matches!(err, TargetError::Failed(ref m) if m.contains("accept()")), "{err}");
+        assert!(
+            matches!(err, TargetError::Failed(ref m) if m.contains("accept()")),
+            "{err}"
+        );
         assert_eq!(
             outcome(&call, Err(io::Error::from_raw_os_error(libc::EAGAIN))),
             Ok(CallOutcome::Errno(Errno::Eagain))
@@ -465,25 +483,25 @@ mod tests {
             mss: 1460,
             window_clamp: None,
         };
-        let local = Ipv4Addr::new(198, 51, 100, 1);
-        let mut sockets = Sockets::new(setup, local);
         let addr = |last: u8, port: u16| SocketAddrV4::new(Ipv4Addr::new(198, 51, 100, last), port);
-        let entry = |remote: SocketAddrV4, state: TcpState| Entry {
-            local: addr(1, 8080),
-            remote,
-            state,
-        };
+        let mut sockets = Sockets::new(setup, Ipv4Addr::new(198, 51, 100, 1));
         let listener = Slot {
             socket: Some(Socket::new(Domain::IPV4, Type::STREAM, None).unwrap()),
             listening: Some(8080),
             pair: None,
         };
         sockets.slots.insert(3, listener);
-        let unspecified = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0);
-        let mut table = vec![entry(unspecified, TcpState::Listen)];
-        assert_eq!(sockets.state_in(&table, 3), TcpState::Listen);
-        table.push(entry(addr(2, 40000), TcpState::SynReceived));
-        assert_eq!(sockets.state_in(&table, 3), TcpState::SynReceived);
+        let mut kernel: BTreeMap<(SocketAddrV4, SocketAddrV4), TcpState> = BTreeMap::new();
+        let state = |sockets: &Sockets, kernel: &BTreeMap<_, _>, id| {
+            let lookup = |l, r| Ok(kernel.get(&(l, r)).copied().unwrap_or(TcpState::Closed));
+            sockets.state_with(id, lookup).unwrap()
+        };
+        assert_eq!(state(&sockets, &kernel, 3), TcpState::Listen);
+        // A SYN from 40000 makes a connection in the SYN queue.
+        sockets.note_peer(8080, addr(2, 40000));
+        sockets.note_peer(9, addr(2, 40001));
+        kernel.insert((addr(1, 8080), addr(2, 40000)), TcpState::SynReceived);
+        assert_eq!(state(&sockets, &kernel, 3), TcpState::SynReceived);
         // Once accepted as socket 4, the connection is 4's, not the listener's.
         let accepted = Slot {
             socket: None,
@@ -491,9 +509,9 @@ mod tests {
             pair: Some((addr(1, 8080), addr(2, 40000))),
         };
         sockets.slots.insert(4, accepted);
-        table[1].state = TcpState::Established;
-        assert_eq!(sockets.state_in(&table, 3), TcpState::Listen);
-        assert_eq!(sockets.state_in(&table, 4), TcpState::Established);
-        assert_eq!(sockets.state_in(&table, 9), TcpState::Closed);
+        kernel.insert((addr(1, 8080), addr(2, 40000)), TcpState::TimeWait);
+        assert_eq!(state(&sockets, &kernel, 3), TcpState::Listen);
+        assert_eq!(state(&sockets, &kernel, 4), TcpState::TimeWait);
+        assert_eq!(state(&sockets, &kernel, 9), TcpState::Closed);
     }
 }
