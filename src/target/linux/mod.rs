@@ -248,3 +248,69 @@ impl Target for LinuxTarget {
         self.exec(move |k| k.tcp_state(socket))?
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stack::wire::ethernet::EthernetRepr;
+    use stack::wire::ipv4::Ipv4Repr;
+    use stack::wire::{EtherType, IpProtocol};
+
+    /// Build the frame of a segment from the peer to the target.
+    fn tcp_frame(config: &Config, segment: &stack::wire::tcp::TcpRepr<'_>) -> Vec<u8> {
+        let frame = FrameRepr {
+            ethernet: EthernetRepr {
+                dst_addr: config.local_mac,
+                src_addr: config.remote_mac,
+                vlan: None,
+                ethertype: EtherType::Ipv4,
+            },
+            network: NetworkRepr::Ipv4 {
+                header: Ipv4Repr::new(config.remote, config.local, IpProtocol::Tcp, 0),
+                transport: TransportRepr::Tcp(*segment),
+            },
+        };
+        let mut bytes = vec![0; frame.buffer_len()];
+        frame.emit(&mut bytes, ChecksumPolicy::Verify);
+        bytes
+    }
+
+    #[test]
+    fn missing_privileges_say_what_to_do() {
+        let error = unavailable(NetnsError::NotPermitted {
+            capability: "CAP_SYS_ADMIN",
+        });
+        let TargetError::Unsupported(text) = &error else {
+            panic!("{error:?}");
+        };
+        assert!(
+            text.starts_with("the linux target cannot run here"),
+            "{text}"
+        );
+        assert!(
+            text.contains("CAP_SYS_ADMIN") && text.contains("run as root"),
+            "{text}"
+        );
+        let tun = unavailable(NetnsError::NoTunDevice).to_string();
+        assert!(tun.contains("modprobe tun"), "{tun}");
+        let config = unavailable(NetnsError::Config("outside TEST-NET-2".into()));
+        assert!(matches!(config, TargetError::Config(_)), "{config:?}");
+    }
+
+    #[test]
+    fn tcp_ends_are_read_from_inbound_segments_only() {
+        let config = Config::default();
+        let segment = stack::wire::tcp::TcpRepr {
+            src_port: 40000,
+            dst_port: 8080,
+            ..stack::wire::tcp::TcpRepr::default()
+        };
+        let frame = tcp_frame(&config, &segment);
+        assert_eq!(
+            tcp_ends(&frame),
+            Some((8080, SocketAddrV4::new(config.remote, 40000)))
+        );
+        assert_eq!(tcp_ends(&frame[..20]), None);
+        assert_eq!(tcp_ends(&[0; 60]), None);
+    }
+}
