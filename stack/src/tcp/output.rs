@@ -132,7 +132,7 @@ impl Connection {
     /// The synchronized states: retransmissions first, then new data and
     /// FIN, then probes, then a bare ACK.
     fn data_plan(&mut self, now: Instant) -> Option<Plan> {
-        if let Some(plan) = self.retransmit_plan() {
+        if let Some(plan) = self.retransmit_plan(now) {
             return Some(plan);
         }
         if let Some(plan) = self.new_data_plan(now) {
@@ -201,11 +201,10 @@ impl Connection {
 
     /// Retransmissions: the first unacknowledged segment (fast retransmit,
     /// partial ACK), RFC 6675 NextSeg() holes, or go-back-N after a timeout.
-    fn retransmit_plan(&mut self) -> Option<Plan> {
-        let limit = self
-            .snd_mss
-            .saturating_sub(if self.ts.enabled { 12 } else { 0 })
-            .max(1);
+    /// Like new data, each leaves room for the options it will carry, SACK
+    /// blocks included (MUST-16).
+    fn retransmit_plan(&mut self, now: Instant) -> Option<Plan> {
+        let limit = self.room_for(&self.next_options(now));
         if self.pending.rtx_first {
             self.pending.rtx_first = false;
             if let Some(plan) = self.segment_at(self.snd.una, limit) {

@@ -226,3 +226,26 @@ fn established_timeout_restarts_in_slow_start() {
     h.expect(". 1461:2921(1460) ack 1");
     h.expect("P. 2921:4381(1460) ack 1");
 }
+
+/// RFC 9293 3.7.1, MUST-16: a retransmission's data and options together fit
+/// the send MSS. Regression: retransmissions left room for the timestamps
+/// only, so one carrying SACK blocks overflowed the MSS by the SACK option
+/// and a DF datagram no longer fit the MTU.
+#[test]
+fn established_retransmission_leaves_room_for_sack_blocks() {
+    let mut h = Harness::connect(Config {
+        sack: true,
+        ..plain()
+    });
+    h.expect("S 0:0(0) <mss 1460,nop,nop,sackOK>");
+    h.inject("S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,sackOK>");
+    h.expect(". 1:1(0) ack 1");
+    h.conn.set_nodelay(true);
+    send_segments(&mut h, 1);
+    // The peer's first 100 octets are lost; the next 100 arrive.
+    h.inject(". 101:201(100) ack 1 win 65535");
+    h.expect(". 1461:1461(0) ack 1 <nop,nop,sack 101:201>");
+    h.advance(Duration::from_secs(1));
+    // 1460 less the 12 octets of <nop,nop,sack>.
+    h.expect(". 1:1449(1448) ack 1 <nop,nop,sack 101:201>");
+}
