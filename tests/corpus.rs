@@ -21,6 +21,8 @@ const TARGETS: &[(&str, Body)] = &[
     ("tcp", synack::fuzz::tcp),
     ("frame", synack::fuzz::frame),
     ("script", synack::fuzz::script),
+    ("dns", apps::dns::fuzz::dns),
+    ("tftp", apps::tftp::fuzz::tftp),
 ];
 
 fn corpus_files(target: &str) -> Vec<PathBuf> {

@@ -416,15 +416,30 @@ fn a_target_stuck_on_one_instant_is_reported() {
 }
 
 #[test]
-fn tcp_on_the_reference_target_fails_clearly_until_the_engine_lands() {
-    let script = script(PASSIVE_OPEN);
-    let mut target = TargetKind::Reference.create(&script, 0).unwrap();
-    let failure = run_script(&script, target.as_mut(), &RunOptions::default())
+fn tcp_on_the_reference_target_runs_the_engine() {
+    // The handshake passes, and a wrong expectation of the SYN,ACK fails
+    // at that step: the reference target really answers TCP.
+    let good = "\
+name: passive open on the reference stack
+steps:
+  - call: listen(8080)
+  - in: S 0:0(0) win 1000 <mss 1460>
+  - out: S. 0:0(0) ack 1 <mss 1460>
+  - in: . 1:1(0) ack 1 win 1000
+  - call: accept() = 4
+  - state: ESTABLISHED
+    socket: 4
+  - state: LISTEN
+";
+    let passing = script(good);
+    let mut target = TargetKind::Reference.create(&passing, 0).unwrap();
+    let report = run_script(&passing, target.as_mut(), &RunOptions::default());
+    assert!(report.outcome.is_ok(), "{:?}", report.outcome);
+    let bad = script(&good.replace("out: S. 0:0(0) ack 1", "out: S. 0:0(0) ack 2"));
+    let mut target = TargetKind::Reference.create(&bad, 0).unwrap();
+    let failure = run_script(&bad, target.as_mut(), &RunOptions::default())
         .outcome
         .unwrap_err();
-    assert_eq!(failure.kind, FailureKind::Unsupported);
-    assert!(
-        failure.message.contains("TCP engine not yet available"),
-        "{failure}"
-    );
+    assert_eq!(failure.kind, FailureKind::Mismatch, "{failure}");
+    assert_eq!(failure.pos.line, 5, "{failure}");
 }

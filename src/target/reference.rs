@@ -1,19 +1,23 @@
 //! The reference stack as a target: a [`Host`] in process, frames through
 //! memory, on a virtual clock.
 //!
-//! The host answers ARP, ICMP and UDP today. TCP plugs into the host at its
-//! TCP seam when the engine lands; until then every TCP socket call and
-//! state query fails with [`TCP_NOT_YET`], so a TCP script fails on the
-//! reference target with that reason rather than passing by default.
+//! Socket calls map onto the host's TCP API with the semantics of the BSD
+//! socket calls the scripts are written in: a socket is created by its
+//! first call, `connect` returns `EINPROGRESS` as a non-blocking connect
+//! does, `accept` hands out the next free socket number, and every error is
+//! the errno a socket would report. Options set before `connect` or
+//! `listen` become that connection's (or listener's) configuration.
+
+use std::collections::BTreeMap;
 
 use stack::host::{FrameVerdict, Host, HostConfig};
 use stack::time::Instant;
 
+mod sockets;
+
 use super::{CallOutcome, ClockKind, SocketId, Target, TargetError};
 use crate::script::{Call, Config, TargetName, TcpState};
-
-/// Why a TCP call fails on the reference target for now.
-pub const TCP_NOT_YET: &str = "TCP engine not yet available in the reference stack";
+use sockets::Socket;
 
 /// The subnet the target and the peer share: TEST-NET-2 is a /24 (RFC 5737).
 const PREFIX_LEN: u8 = 24;
@@ -22,13 +26,21 @@ const PREFIX_LEN: u8 = 24;
 #[derive(Debug)]
 pub struct ReferenceTarget {
     host: Host,
+    /// The TCP configuration the script's `config` asks for.
+    tcp: stack::tcp::Config,
+    /// The sockets the script has made, by number.
+    sockets: BTreeMap<SocketId, Socket>,
+    /// Connections the script closed, still answering `state` steps while
+    /// the host keeps them (FIN-WAIT, TIME-WAIT).
+    closed: BTreeMap<SocketId, stack::host::ConnHandle>,
 }
 
 impl ReferenceTarget {
     /// Build the host a script's `config` describes, with every random
     /// choice drawn from `seed`.
     pub fn new(config: &Config, seed: u64) -> Result<ReferenceTarget, TargetError> {
-        let host_config = HostConfig {
+        let tcp = sockets::tcp_config(config)?;
+        let mut host_config = HostConfig {
             mac: config.local_mac,
             ipv4: config.local,
             prefix_len: PREFIX_LEN,
@@ -36,8 +48,14 @@ impl ReferenceTarget {
             seed,
             ..HostConfig::default()
         };
+        host_config.tcp.defaults = tcp.clone();
         let host = Host::new(host_config).map_err(|e| TargetError::Config(e.to_string()))?;
-        Ok(ReferenceTarget { host })
+        Ok(ReferenceTarget {
+            host,
+            tcp,
+            sockets: BTreeMap::new(),
+            closed: BTreeMap::new(),
+        })
     }
 
     /// Return the host, to inspect its counters.
@@ -80,14 +98,14 @@ impl Target for ReferenceTarget {
 
     fn call(
         &mut self,
-        _now: Instant,
-        _socket: SocketId,
-        _call: &Call,
+        now: Instant,
+        socket: SocketId,
+        call: &Call,
     ) -> Result<CallOutcome, TargetError> {
-        Err(TargetError::Unsupported(TCP_NOT_YET.to_owned()))
+        sockets::call(self, now, socket, call)
     }
 
-    fn tcp_state(&self, _socket: SocketId) -> Result<TcpState, TargetError> {
-        Err(TargetError::Unsupported(TCP_NOT_YET.to_owned()))
+    fn tcp_state(&self, socket: SocketId) -> Result<TcpState, TargetError> {
+        Ok(sockets::state(self, socket))
     }
 }
