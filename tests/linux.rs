@@ -3,8 +3,10 @@
 //! actually does (handshakes, RST to a closed port, options from `config`,
 //! urgent data, errnos, abort, TIME-WAIT's fixed 60 s).
 //!
-//! The TCP scripts live here, not in conformance/: the reference target
-//! cannot run TCP yet, and conformance scripts describe the RFC, not Linux.
+//! These TCP scripts assert what Linux does where it differs from the RFC
+//! or from the reference stack (window sizes, the RST on abort, the
+//! urgent pointer, TIME-WAIT's length), so they live here: conformance/
+//! scripts describe the RFC and run on every target.
 //!
 //! Each test starts with `netns::require_support`: without root and
 //! /dev/net/tun it prints why and returns, except under `CI=true`, where
