@@ -1,5 +1,165 @@
-//! The `synack` command line.
+//! The `synack` command line: parses the arguments, calls the library and
+//! sets the exit status (0 all passed, 1 a failure, 2 a bad script).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use synack::diff::{self, DiffCommand};
+use synack::report::Format;
+use synack::run::command::{execute, Command, Progress};
+use synack::run::suite::SuiteOptions;
+use synack::run::RunOptions;
+use synack::target::TargetKind;
+
+/// A conformance and fuzzing harness for TCP/IP.
+#[derive(Debug, Parser)]
+#[command(name = "synack", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Commands,
+}
+
+#[derive(Debug, Subcommand)]
+enum Commands {
+    /// Run conformance scripts against a target.
+    Run(RunArgs),
+    /// Run each script on `reference` and `linux` and compare: same,
+    /// declared divergence, or undeclared divergence (exit status 1).
+    Diff(DiffArgs),
+}
+
+/// The targets a script can run against.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum TargetArg {
+    /// The reference stack in process, on a virtual clock.
+    Reference,
+    /// The Linux kernel in a private namespace behind a TAP device (needs
+    /// root and /dev/net/tun).
+    Linux,
+}
+
+/// The report's format.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    /// Failures like compiler errors, then a summary.
+    Text,
+    /// JUnit XML, for CI.
+    Junit,
+    /// JSON, for tools.
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// Script files, or directories searched recursively for *.yaml.
+    #[arg(default_value = "conformance")]
+    paths: Vec<PathBuf>,
+    /// The target to run against.
+    #[arg(long, value_enum, default_value_t = TargetArg::Reference)]
+    target: TargetArg,
+    /// Run only scripts whose path, name or a tag contains TEXT.
+    #[arg(long, value_name = "TEXT")]
+    filter: Option<String>,
+    /// Scripts to run at once (default: the number of CPUs; for `linux`,
+    /// whose scripts mostly sleep on the real clock, 16).
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
+    /// The report's format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    format: FormatArg,
+    /// Write a pcap file of each script's trace into DIR.
+    #[arg(long, value_name = "DIR")]
+    pcap: Option<PathBuf>,
+    /// Write a ladder diagram (SVG) of each script's trace into DIR.
+    #[arg(long, value_name = "DIR")]
+    diagram: Option<PathBuf>,
+    /// Write the coverage report (Markdown) to FILE.
+    #[arg(long, value_name = "FILE")]
+    coverage: Option<PathBuf>,
+    /// The seed of every random choice (ISNs, ports, IP IDs).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
+#[derive(Debug, clap::Args)]
+struct DiffArgs {
+    /// Script files, or directories searched recursively for *.yaml.
+    #[arg(default_value = "conformance")]
+    paths: Vec<PathBuf>,
+    /// Run only scripts whose path, name or a tag contains TEXT.
+    #[arg(long, value_name = "TEXT")]
+    filter: Option<String>,
+    /// Scripts to run at once on `linux` (default 16: they mostly sleep).
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
+    /// The seed of every random choice (ISNs, ports, IP IDs).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
+/// How many real-clock scripts run at once by default: they mostly sleep.
+const REAL_CLOCK_JOBS: usize = 16;
 
 fn main() {
-    println!("synack {}", env!("CARGO_PKG_VERSION"));
+    let code = match Cli::parse().command {
+        Commands::Run(args) => run(args),
+        Commands::Diff(args) => {
+            let command = DiffCommand {
+                paths: args.paths,
+                suite: SuiteOptions {
+                    target: TargetKind::Linux,
+                    filter: args.filter,
+                    jobs: args.jobs.unwrap_or(REAL_CLOCK_JOBS),
+                    run: RunOptions {
+                        seed: args.seed,
+                        ..RunOptions::default()
+                    },
+                },
+                progress: std::io::stderr().is_terminal(),
+            };
+            diff::execute(&command, &mut std::io::stdout(), &mut std::io::stderr())
+        }
+    };
+    std::process::exit(code);
+}
+
+/// `synack run`.
+fn run(args: RunArgs) -> i32 {
+    let target = match args.target {
+        TargetArg::Reference => TargetKind::Reference,
+        TargetArg::Linux => TargetKind::Linux,
+    };
+    let jobs = args.jobs.unwrap_or_else(|| match target {
+        TargetKind::Linux => REAL_CLOCK_JOBS,
+        TargetKind::Reference => {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        }
+    });
+    let command = Command {
+        paths: args.paths,
+        suite: SuiteOptions {
+            target,
+            filter: args.filter,
+            jobs,
+            run: RunOptions {
+                seed: args.seed,
+                ..RunOptions::default()
+            },
+        },
+        format: match args.format {
+            FormatArg::Text => Format::Text,
+            FormatArg::Junit => Format::Junit,
+            FormatArg::Json => Format::Json,
+        },
+        pcap: args.pcap,
+        diagram: args.diagram,
+        coverage: args.coverage,
+        progress: if std::io::stderr().is_terminal() {
+            Progress::Line
+        } else {
+            Progress::Off
+        },
+    };
+    execute(&command, &mut std::io::stdout(), &mut std::io::stderr())
 }

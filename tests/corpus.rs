@@ -21,6 +21,8 @@ const TARGETS: &[(&str, Body)] = &[
     ("tcp", synack::fuzz::tcp),
     ("frame", synack::fuzz::frame),
     ("script", synack::fuzz::script),
+    ("dns", apps::dns::fuzz::dns),
+    ("tftp", apps::tftp::fuzz::tftp),
     ("http_request", apps::http::fuzz::http_request),
     ("http_response", apps::http::fuzz::http_response),
     ("http_chunked", apps::http::fuzz::http_chunked),

@@ -169,6 +169,65 @@ impl SegmentPattern {
         })
     }
 
+    /// Describe a concrete segment as the concrete pattern that builds it,
+    /// with sequence numbers made relative to `isns`: what a trace or a
+    /// failure prints beside an expected pattern.
+    ///
+    /// Bytes after an end-of-list option are kept (`eol 0102`) up to the
+    /// last non-zero one; zero padding is left out.
+    pub fn from_repr(seg: &TcpRepr<'_>, isns: Isns) -> SegmentPattern {
+        let relative = |n: SeqNumber, isn: SeqNumber| n.0.wrapping_sub(isn.0);
+        let has_ack = seg.flags.contains(TcpFlags::ACK) || seg.ack_number.0 != 0;
+        let has_urg = seg.flags.contains(TcpFlags::URG) || seg.urgent_pointer != 0;
+        let mut list = Vec::new();
+        let mut rest = seg.options.wire_bytes();
+        while let Ok((after, option)) = TcpOption::parse(rest) {
+            list.push(match option {
+                TcpOption::EndOfList => {
+                    let kept = after.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+                    OptionPattern::Eol(after[..kept].to_vec())
+                }
+                TcpOption::NoOperation => OptionPattern::Nop,
+                TcpOption::MaxSegmentSize(mss) => OptionPattern::Mss(Wild::Exact(mss)),
+                TcpOption::WindowScale(shift) => OptionPattern::WindowScale(Wild::Exact(shift)),
+                TcpOption::SackPermitted => OptionPattern::SackPermitted,
+                TcpOption::Sack(blocks) => OptionPattern::Sack(Wild::Exact(
+                    blocks
+                        .as_slice()
+                        .iter()
+                        .map(|b| {
+                            (
+                                relative(b.left_edge, isns.receiver),
+                                relative(b.right_edge, isns.receiver),
+                            )
+                        })
+                        .collect(),
+                )),
+                TcpOption::Timestamps(ts) => OptionPattern::Timestamps {
+                    val: Wild::Exact(ts.tsval),
+                    ecr: Wild::Exact(ts.tsecr),
+                },
+                TcpOption::Unknown { kind, data } => OptionPattern::Unknown {
+                    kind,
+                    data: data.to_vec(),
+                },
+            });
+            if option == TcpOption::EndOfList {
+                break;
+            }
+            rest = after;
+        }
+        SegmentPattern {
+            flags: seg.flags,
+            seq: relative(seg.seq_number, isns.sender),
+            len: seg.payload.len() as u32,
+            ack: has_ack.then(|| Wild::Exact(relative(seg.ack_number, isns.receiver))),
+            window: Some(Wild::Exact(seg.window)),
+            urgent: has_urg.then_some(Wild::Exact(seg.urgent_pointer)),
+            options: OptionsPattern::List(list),
+        }
+    }
+
     /// Check a concrete segment against the pattern, given the ISNs; return
     /// the first field that differs.
     pub fn matches(&self, seg: &TcpRepr<'_>, isns: Isns) -> Result<(), SegmentField> {

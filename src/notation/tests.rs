@@ -418,6 +418,37 @@ proptest! {
     }
 
     #[test]
+    fn from_repr_describes_what_matches(
+        flags in 0u16..0x1000,
+        seq in any::<u32>(),
+        ack in any::<u32>(),
+        window in any::<u16>(),
+        options in any_options(),
+        payload in prop::collection::vec(any::<u8>(), 0..16),
+        sender in any::<u32>(),
+        receiver in any::<u32>(),
+    ) {
+        let repr = TcpRepr {
+            src_port: 0,
+            dst_port: 0,
+            seq_number: SeqNumber(seq),
+            ack_number: SeqNumber(ack),
+            flags: TcpFlags::from_bits_retain(flags),
+            window,
+            urgent_pointer: 0,
+            options,
+            payload: &payload,
+        };
+        let isns = Isns { sender: SeqNumber(sender), receiver: SeqNumber(receiver) };
+        let described = SegmentPattern::from_repr(&repr, isns);
+        prop_assert_eq!(described.matches(&repr, isns), Ok(()));
+        prop_assert_eq!(described.seq, seq.wrapping_sub(sender));
+        let text = described.to_string();
+        let reparsed = parse_inbound(&text).map_err(|e| TestCaseError::fail(format!("{text}: {}", e.display(&text))))?;
+        prop_assert_eq!(reparsed.matches(&repr, isns), Ok(()));
+    }
+
+    #[test]
     fn parsing_never_panics(text in "[ -~]{0,60}") {
         let _ = parse_segment(&text);
         let _ = parse_inbound(&text);

@@ -10,6 +10,7 @@ use core::time::Duration;
 
 use super::fragment::MAX_DATAGRAM_LEN;
 use super::reassembly::ReassemblyConfig;
+use super::tcp::TcpHostConfig;
 use crate::wire::ipv4::DEFAULT_TTL;
 use crate::wire::{ChecksumPolicy, EthernetAddress, Ipv4Addr};
 
@@ -147,6 +148,8 @@ pub struct HostConfig {
     pub udp: UdpConfig,
     /// IPv4 reassembly (RFC 791 3.2, RFC 1122 3.3.2).
     pub reassembly: ReassemblyConfig,
+    /// TCP: connection defaults, table and listener limits.
+    pub tcp: TcpHostConfig,
 }
 
 impl Default for HostConfig {
@@ -167,6 +170,7 @@ impl Default for HostConfig {
             icmp: IcmpConfig::default(),
             udp: UdpConfig::default(),
             reassembly: ReassemblyConfig::default(),
+            tcp: TcpHostConfig::default(),
         }
     }
 }
@@ -206,6 +210,9 @@ impl HostConfig {
         let ports = &self.udp.ephemeral_ports;
         if ports.is_empty() || *ports.start() == 0 {
             return fail("udp.ephemeral_ports", "must be a non-empty range above 0");
+        }
+        if let Err((field, why)) = self.tcp.check() {
+            return fail(field, why);
         }
         Ok(())
     }

@@ -14,7 +14,8 @@
 //!   3.2.2 asks for at least 8 octets).
 //! - **Received errors** go to the UDP socket bound to the quoted source
 //!   port (RFC 1122 4.1.3.3: UDP MUST pass them up), as a pending
-//!   [`SocketError`]; errors quoting TCP go to the [TCP seam](super::tcp).
+//!   [`SocketError`]; errors quoting TCP go to the [TCP](super::tcp)
+//!   connection of the quoted 4-tuple (RFC 1122 4.2.3.9, MUST-54).
 //!   Redirect, source quench (RFC 6633) and the informational types other
 //!   than echo are counted and ignored.
 
@@ -22,6 +23,7 @@ use super::ipv4::{RxMeta, SendError};
 use super::neighbor::Origin;
 use super::udp::SocketError;
 use super::{Action, FrameVerdict, Host, Layer, NoIcmpError, Why};
+use crate::tcp::IcmpError as TcpIcmpError;
 use crate::time::Instant;
 use crate::wire::icmpv4::{
     DstUnreachable, Icmpv4Message, Icmpv4Packet, Icmpv4Quote, Icmpv4Repr, TimeExceeded,
@@ -85,14 +87,23 @@ impl Host {
                 seq_no,
                 data,
             } => self.queue_echo_reply(header.src_addr, ident, seq_no, data),
-            Icmpv4Repr::DstUnreachable { reason, quote, .. } => {
-                self.deliver_icmp_error(now, header, &quote, SocketError::from(reason))
+            Icmpv4Repr::DstUnreachable {
+                reason,
+                next_hop_mtu,
+                quote,
+                ..
+            } => {
+                let error = TcpIcmpError::DstUnreachable {
+                    code: reason,
+                    next_hop_mtu,
+                };
+                self.deliver_icmp_error(now, &quote, error)
             }
-            Icmpv4Repr::TimeExceeded { quote, .. } => {
-                self.deliver_icmp_error(now, header, &quote, SocketError::TimeExceeded)
+            Icmpv4Repr::TimeExceeded { reason, quote, .. } => {
+                self.deliver_icmp_error(now, &quote, TcpIcmpError::TimeExceeded(reason))
             }
-            Icmpv4Repr::ParamProblem { quote, .. } => {
-                self.deliver_icmp_error(now, header, &quote, SocketError::ParameterProblem)
+            Icmpv4Repr::ParamProblem { reason, quote, .. } => {
+                self.deliver_icmp_error(now, &quote, TcpIcmpError::ParamProblem(reason))
             }
             other => FrameVerdict::Dropped(Why::IcmpIgnored(other.msg_type())),
         }
@@ -142,13 +153,12 @@ impl Host {
     }
 
     /// Hand an error to the socket whose datagram it quotes (RFC 1122
-    /// 4.1.3.3 for UDP; TCP's turn comes through the seam).
+    /// 4.1.3.3 for UDP, 4.2.3.9 for TCP).
     fn deliver_icmp_error(
         &mut self,
         now: Instant,
-        header: &Ipv4Repr,
         quote: &Icmpv4Quote<'_>,
-        error: SocketError,
+        error: TcpIcmpError,
     ) -> FrameVerdict {
         let quoted = quote.header();
         if quoted.src_addr != self.config.ipv4 {
@@ -158,13 +168,13 @@ impl Host {
             (IpProtocol::Udp, Some((src_port, _))) => {
                 match self.udp.lookup(quoted.src_addr, src_port) {
                     Some(handle) => {
-                        self.udp.set_error(handle, error);
+                        self.udp.set_error(handle, SocketError::from(error));
                         FrameVerdict::Accepted(Action::IcmpErrorDelivered(handle))
                     }
                     None => FrameVerdict::Dropped(Why::IcmpErrorUnmatched),
                 }
             }
-            (IpProtocol::Tcp, Some(_)) => self.handle_tcp_icmp_error(now, header, quote),
+            (IpProtocol::Tcp, Some(_)) => self.handle_tcp_icmp_error(now, quote, error),
             _ => FrameVerdict::Dropped(Why::IcmpErrorUnmatched),
         }
     }
@@ -302,6 +312,16 @@ impl Host {
         };
         self.send_icmp(now, header.src_addr, &icmp)
             .map_err(|_| NoIcmpError::SendFailed)
+    }
+}
+
+impl From<TcpIcmpError> for SocketError {
+    fn from(error: TcpIcmpError) -> SocketError {
+        match error {
+            TcpIcmpError::DstUnreachable { code, .. } => SocketError::from(code),
+            TcpIcmpError::TimeExceeded(_) | TcpIcmpError::SourceQuench => SocketError::TimeExceeded,
+            TcpIcmpError::ParamProblem(_) => SocketError::ParameterProblem,
+        }
     }
 }
 

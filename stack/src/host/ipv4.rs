@@ -12,7 +12,7 @@
 //! 3.3.6 says a host SHOULD also accept are not, as Linux does not. A TTL
 //! of 0 or 1 is fine for a host (RFC 1122 3.2.1.7). Options are not acted on.
 //! Fragments go through the [`Reassembler`](super::reassembly::Reassembler);
-//! a whole datagram goes to ICMP, UDP or the [TCP seam](super::tcp), and any
+//! a whole datagram goes to ICMP, UDP or [TCP](super::tcp), and any
 //! other protocol draws an ICMP protocol unreachable (RFC 1122 3.2.2.1).
 //!
 //! # Output
@@ -273,6 +273,11 @@ impl Host {
         } else {
             Err(SendError::QueueFull)
         }
+    }
+
+    /// Return whether a datagram to `dst` has somewhere to go.
+    pub(super) fn has_route(&self, dst: Ipv4Addr) -> bool {
+        self.next_hop(dst).is_ok()
     }
 
     fn next_hop(&self, dst: Ipv4Addr) -> Result<NextHop, SendError> {

@@ -9,7 +9,9 @@
 //!   done, or the typed reason the frame was dropped) and
 //!   [`Host::handle_timeout`];
 //! - application calls: the UDP socket calls ([`Host::udp_bind`],
-//!   [`Host::udp_send_to`], [`Host::udp_recv_from`], ...) and [`Host::ping`];
+//!   [`Host::udp_send_to`], [`Host::udp_recv_from`], ...), the TCP ones
+//!   ([`Host::tcp_listen`], [`Host::tcp_accept`], [`Host::tcp_connect`],
+//!   [`Host::tcp_send`], [`Host::tcp_recv`], ...) and [`Host::ping`];
 //! - outputs: [`Host::poll_transmit`] (one frame per call) and
 //!   [`Host::poll_timeout`].
 //!
@@ -21,7 +23,8 @@
 //! [`neighbor`]), [`ipv4`] (input checks, output, fragmentation through
 //! [`fragment`], reassembly through [`reassembly`], IDs in [`ip_id`]),
 //! [`icmp`] (with its [`ratelimit`]), [`udp`] (sockets, [`ports`]) and
-//! [`tcp`], the seam where TCP will plug in.
+//! [`tcp`] (listeners, the connection table, TCP socket calls around the
+//! engine of [`crate::tcp`]).
 
 pub mod arp;
 pub mod config;
@@ -52,6 +55,10 @@ pub use config::{ArpConfig, ConfigError, HostConfig, IcmpConfig, UdpConfig};
 pub use icmp::EchoReply;
 pub use ipv4::{RxMeta, SendError};
 pub use neighbor::ArpCache;
+pub use tcp::{
+    AcceptError, CallError, ConnHandle, ConnectError, ListenError, ListenOptions, ListenerHandle,
+    OptionError, SocketErrno, SocketOption, TcpHostConfig, TcpTableStats,
+};
 pub use udp::{BadHandle, BindError, RecvError, SocketError, UdpDatagram, UdpHandle};
 pub use verdict::{Action, Counters, FrameVerdict, HostStats, Layer, NoIcmpError, Why};
 
@@ -59,9 +66,11 @@ use ip_id::IpIds;
 use neighbor::Resolver;
 use ratelimit::TokenBucket;
 use reassembly::Reassembler;
+use tcp::TcpState;
 use udp::UdpSockets;
 
-/// A host with one Ethernet interface, one IPv4 address and UDP sockets.
+/// A host with one Ethernet interface, one IPv4 address, UDP sockets and
+/// TCP listeners and connections.
 ///
 /// See the [module docs](self) for how to drive it.
 #[derive(Debug)]
@@ -73,6 +82,7 @@ pub struct Host {
     ip_ids: IpIds,
     icmp_errors: TokenBucket,
     udp: UdpSockets,
+    tcp: TcpState,
     echo_replies: VecDeque<EchoReply>,
     tx: VecDeque<Vec<u8>>,
     /// A reassembled payload, copied out of the reassembler so that the
@@ -94,6 +104,7 @@ impl Host {
             ip_ids: IpIds::new(rng.derive("ip-id")),
             icmp_errors: TokenBucket::new(config.icmp.error_burst, config.icmp.error_interval),
             udp: UdpSockets::new(&config.udp, rng.derive("ephemeral-port")),
+            tcp: TcpState::new(&config.tcp, &rng),
             echo_replies: VecDeque::new(),
             tx: VecDeque::new(),
             scratch: Vec::new(),
@@ -154,29 +165,39 @@ impl Host {
     }
 
     /// Return the next frame to send, if any: one frame per call, oldest
-    /// first. `now` is taken for the common vocabulary; the queue is FIFO.
+    /// first. When the queue is empty, TCP segments are pulled from the
+    /// connections that have some, one per connection in turn (see
+    /// [`tcp`]); the pull is bounded by
+    /// [`TcpHostConfig::poll_budget`] per call.
     pub fn poll_transmit(&mut self, now: Instant) -> Option<Vec<u8>> {
-        let _ = now;
+        if self.tx.is_empty() {
+            self.pull_tcp(now);
+        }
         let frame = self.tx.pop_front()?;
         self.stats.tx_frames += 1;
         Some(frame)
     }
 
     /// Return when [`handle_timeout`](Self::handle_timeout) must next run:
-    /// the next ARP retry or give-up, or the next reassembly timeout.
+    /// the next ARP retry or give-up, the next reassembly timeout, or the
+    /// earliest TCP connection deadline; [`Instant::ZERO`] (at once) while a
+    /// connection may have a segment for [`poll_transmit`](Self::poll_transmit).
     ///
     /// ARP entries expiring need no wake-up: an expired entry is never used.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        crate::device::earliest(self.resolver.poll_at(), self.reassembler.poll_timeout())
+        let earliest = crate::device::earliest;
+        let lower = earliest(self.resolver.poll_at(), self.reassembler.poll_timeout());
+        earliest(lower, self.tcp_poll_timeout())
     }
 
     /// Run everything due at `now`: ARP retries and give-ups (an error to
-    /// each sending socket), reassembly timeouts (ICMP time exceeded), and
-    /// the flush of expired ARP entries.
+    /// each sending socket), reassembly timeouts (ICMP time exceeded), the
+    /// flush of expired ARP entries, and the timers of TCP connections.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.arp_cache.flush(now);
         self.arp_timeouts(now);
         self.reassembly_timeouts(now);
+        self.tcp_timeouts(now);
     }
 
     /// Queue an Ethernet frame carrying `payload_len` bytes that `write`

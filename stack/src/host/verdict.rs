@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 
 use super::ipv4::SendError;
 use super::reassembly::DropReason;
+use super::tcp::{ConnHandle, ListenerHandle};
 use super::udp::UdpHandle;
+use crate::tcp::{IcmpOutcome, Verdict};
 use crate::wire::arp::ArpOperation;
 use crate::wire::icmpv4::Icmpv4Message;
 use crate::wire::{EtherType, IpProtocol, Ipv4Addr, WireError};
@@ -43,6 +45,14 @@ pub enum Action {
     UdpDelivered(UdpHandle),
     /// An ICMP error was handed to the UDP socket whose datagram it quotes.
     IcmpErrorDelivered(UdpHandle),
+    /// A TCP segment was processed by its connection, with the engine's
+    /// verdict (any but `Dropped`).
+    TcpSegment(ConnHandle, Verdict),
+    /// A SYN made a new connection in the listener's SYN queue.
+    TcpSynQueued(ListenerHandle, ConnHandle),
+    /// An ICMP error was handed to the TCP connection whose segment it
+    /// quotes, with what the connection did (MUST-54).
+    TcpIcmpError(ConnHandle, IcmpOutcome),
 }
 
 /// The protocol layer a malformed or corrupt packet was found at.
@@ -58,6 +68,8 @@ pub enum Layer {
     Icmpv4,
     /// A UDP datagram.
     Udp,
+    /// A TCP segment.
+    Tcp,
 }
 
 /// Why a frame was dropped.
@@ -95,9 +107,31 @@ pub enum Why {
     /// No transport handles this protocol; ICMP protocol unreachable sent
     /// (RFC 1122 3.2.2.1).
     ProtocolUnreachable(IpProtocol),
-    /// TCP is not built yet: the extension point counts the segment (see
-    /// [`tcp`](super::tcp)).
-    NoTcpYet,
+    /// A TCP segment not sent to our unicast address (a SYN to a broadcast
+    /// or multicast address: RFC 9293 3.9.2.1, MUST-57): silently discarded.
+    TcpNotUnicast(Ipv4Addr),
+    /// A TCP segment from an address that names no single host, or names
+    /// us (RFC 9293 3.10.7.2, MUST-63).
+    TcpBadSource(Ipv4Addr),
+    /// No connection and no listener: a RST was sent (RFC 9293 3.10.7.1).
+    TcpNoConnection(u16),
+    /// A RST for no connection and no listener: discarded, never answered
+    /// (RFC 9293 3.10.7.1).
+    TcpRstToNoConnection,
+    /// The connection discarded the segment, for the engine's reason.
+    TcpDropped(crate::tcp::Why),
+    /// A listener discarded a segment that was not a SYN (RFC 9293
+    /// 3.10.7.2): a RST, or an ACK (answered with a RST), or neither.
+    TcpListen(ListenerHandle, crate::tcp::Why),
+    /// The listener's SYN queue is full: the SYN is dropped (Linux without
+    /// syncookies), and the peer's retransmission tries again.
+    SynQueueFull(ListenerHandle),
+    /// The listener's accept queue is full: a SYN, or the ACK completing a
+    /// handshake, is dropped (Linux's "listen overflow").
+    AcceptQueueFull(ListenerHandle),
+    /// The connection table holds
+    /// [`TcpHostConfig::max_connections`](super::TcpHostConfig::max_connections).
+    TcpTableFull,
     /// No UDP socket is bound to the port; ICMP port unreachable sent
     /// (RFC 1122 4.1.3.1).
     PortUnreachable(u16),
@@ -126,12 +160,14 @@ impl Why {
                 Layer::Ipv4 => "malformed_ipv4",
                 Layer::Icmpv4 => "malformed_icmpv4",
                 Layer::Udp => "malformed_udp",
+                Layer::Tcp => "malformed_tcp",
             },
             Why::BadChecksum(layer) => match layer {
                 Layer::Ethernet | Layer::Arp => "bad_checksum",
                 Layer::Ipv4 => "bad_checksum_ipv4",
                 Layer::Icmpv4 => "bad_checksum_icmpv4",
                 Layer::Udp => "bad_checksum_udp",
+                Layer::Tcp => "bad_checksum_tcp",
             },
             Why::BadVersion(_) => "bad_version",
             Why::NotOurMac => "not_our_mac",
@@ -145,7 +181,15 @@ impl Why {
             Why::NotForUs(_) => "not_for_us",
             Why::Reassembly(_) => "reassembly",
             Why::ProtocolUnreachable(_) => "protocol_unreachable",
-            Why::NoTcpYet => "no_tcp_yet",
+            Why::TcpNotUnicast(_) => "tcp_not_unicast",
+            Why::TcpBadSource(_) => "tcp_bad_source",
+            Why::TcpNoConnection(_) => "tcp_no_connection",
+            Why::TcpRstToNoConnection => "tcp_rst_to_no_connection",
+            Why::TcpDropped(_) => "tcp_dropped",
+            Why::TcpListen(..) => "tcp_listen",
+            Why::SynQueueFull(_) => "syn_queue_full",
+            Why::AcceptQueueFull(_) => "accept_queue_full",
+            Why::TcpTableFull => "tcp_table_full",
             Why::PortUnreachable(_) => "port_unreachable",
             Why::SocketQueueFull(_) => "socket_queue_full",
             Why::EchoToBroadcast => "echo_to_broadcast",
@@ -170,6 +214,13 @@ impl fmt::Display for Why {
             Why::Reassembly(r) => write!(f, "reassembly dropped the fragment: {r:?}"),
             Why::ProtocolUnreachable(p) => write!(f, "no handler for {p}"),
             Why::PortUnreachable(p) => write!(f, "no socket on UDP port {p}"),
+            Why::TcpNotUnicast(a) => write!(f, "TCP segment to {a}, not our unicast address"),
+            Why::TcpBadSource(a) => write!(f, "TCP segment from invalid source {a}"),
+            Why::TcpNoConnection(p) => write!(f, "no connection on TCP port {p}: RST sent"),
+            Why::TcpDropped(why) => write!(f, "TCP: {why}"),
+            Why::TcpListen(l, why) => write!(f, "{l}: {why}"),
+            Why::SynQueueFull(l) => write!(f, "{l}: SYN queue full"),
+            Why::AcceptQueueFull(l) => write!(f, "{l}: accept queue full"),
             Why::IcmpIgnored(t) => write!(f, "ICMP type {} ignored", u8::from(*t)),
             Why::CannotReply(err) => write!(f, "cannot reply: {err}"),
             other => f.write_str(other.label()),
@@ -270,6 +321,14 @@ pub struct HostStats {
     /// that draw a time exceeded); the reassembler's own
     /// [`stats`](super::Host::reassembly_stats) count every timeout.
     pub reassembly_timeouts: u64,
+    /// TCP segments handed to IPv4 (RSTs for no connection included).
+    pub tcp_segments_sent: u64,
+    /// RSTs sent for segments with no connection (RFC 9293 3.10.7.1) or to
+    /// a listener (3.10.7.2).
+    pub tcp_resets_sent: u64,
+    /// TCP segments IPv4 could not send (no route, queues full); TCP's
+    /// retransmission recovers them.
+    pub tcp_send_errors: u64,
 }
 
 impl HostStats {

@@ -20,10 +20,11 @@ const STEP: usize = 32;
 /// When sums of several slices are [`combine`]d, every slice but the last
 /// must have an even length, or the words would straddle the slices.
 pub fn data(data: &[u8]) -> u16 {
-    let mut acc: u64 = 0;
-    for block in data.chunks(BLOCK) {
-        acc += sum_native_words(block);
-    }
+    let acc = if data.len() < SHORT {
+        sum_short(data)
+    } else {
+        data.chunks(BLOCK).map(sum_native_words).sum()
+    };
     // The words were added in native byte order. The ones'-complement sum is
     // independent of byte order up to a final swap (RFC 1071 2(B)).
     let folded = fold(acc);
@@ -32,6 +33,35 @@ pub fn data(data: &[u8]) -> u16 {
     } else {
         folded
     }
+}
+
+/// Below this many bytes (headers, small datagrams) [`sum_short`] beats the
+/// lanes of [`sum_native_words`], which pay off only over longer data.
+/// Measured here, best of 300 runs of 2,000 calls, lanes then this: 20 bytes
+/// 3.7/3.4 ns, 72 bytes 5.0/3.4, 512 bytes 12.6/10.9, 1024 bytes 23.6/21.9;
+/// from 1280 bytes on the two are level.
+const SHORT: usize = 1024;
+
+/// Sum `data` (shorter than [`SHORT`]) as native-endian u16 words into
+/// one u32, which cannot overflow: fewer than 512 words of at most 0xffff.
+#[inline]
+fn sum_short(data: &[u8]) -> u64 {
+    // Two words a step: the compiler vectorizes this better than one.
+    let (quads, rest) = data.as_chunks::<4>();
+    let mut total: u32 = 0;
+    for [a, b, c, d] in quads {
+        total += u32::from(u16::from_ne_bytes([*a, *b]));
+        total += u32::from(u16::from_ne_bytes([*c, *d]));
+    }
+    let (words, odd) = rest.as_chunks::<2>();
+    if let [word] = words {
+        total += u32::from(u16::from_ne_bytes(*word));
+    }
+    if let [last] = odd {
+        // Pad the odd byte with zero on the *right* in network order.
+        total += u32::from(u16::from_ne_bytes([*last, 0]));
+    }
+    u64::from(total)
 }
 
 /// Sum `block` (at most [`BLOCK`] bytes) as native-endian u16 words.
@@ -63,6 +93,7 @@ fn sum_native_words(block: &[u8]) -> u64 {
 }
 
 /// Fold a wide ones'-complement accumulator down to 16 bits.
+#[inline]
 const fn fold(mut acc: u64) -> u16 {
     while acc > 0xffff {
         acc = (acc & 0xffff) + (acc >> 16);
@@ -71,6 +102,7 @@ const fn fold(mut acc: u64) -> u16 {
 }
 
 /// Combine partial sums from [`data`] or [`pseudo_header`] into one.
+#[inline]
 pub fn combine(sums: &[u16]) -> u16 {
     let acc: u64 = sums.iter().map(|&s| u64::from(s)).sum();
     fold(acc)
@@ -79,6 +111,7 @@ pub fn combine(sums: &[u16]) -> u16 {
 /// Return the partial sum of the IPv4 pseudo-header used by UDP and TCP
 /// (RFC 768; RFC 9293 3.1): source, destination, zero, protocol, and the
 /// length of the UDP datagram or TCP segment (header plus data).
+#[inline]
 pub fn pseudo_header(src: Ipv4Addr, dst: Ipv4Addr, protocol: IpProtocol, length: u32) -> u16 {
     let s = src.octets();
     let d = dst.octets();
@@ -97,12 +130,14 @@ pub fn pseudo_header(src: Ipv4Addr, dst: Ipv4Addr, protocol: IpProtocol, length:
 /// Return the checksum field value for a packet whose partial sums (with the
 /// checksum field itself read as zero) are `sums`: the complement of their
 /// combination.
+#[inline]
 pub fn finish(sums: &[u16]) -> u16 {
     !combine(sums)
 }
 
 /// Return whether partial sums taken over a packet *including* its checksum
 /// field verify, i.e. add up to 0xffff (or its negative-zero twin).
+#[inline]
 pub fn verifies(sums: &[u16]) -> bool {
     combine(sums) == 0xffff
 }
@@ -110,6 +145,7 @@ pub fn verifies(sums: &[u16]) -> bool {
 /// Update a checksum after a 16-bit word of the covered data changed from
 /// `old` to `new`, without summing the packet again (RFC 1624 eqn. 3:
 /// `HC' = ~(~HC + ~m + m')`). Used for TTL decrements and address rewrites.
+#[inline]
 pub fn update(checksum: u16, old: u16, new: u16) -> u16 {
     let acc = u64::from(!checksum) + u64::from(!old) + u64::from(new);
     !fold(acc)
@@ -117,6 +153,7 @@ pub fn update(checksum: u16, old: u16, new: u16) -> u16 {
 
 /// Update a checksum after a 32-bit field (such as an IPv4 address) changed,
 /// as two 16-bit [`update`]s.
+#[inline]
 pub fn update_u32(checksum: u16, old: u32, new: u32) -> u16 {
     let c = update(checksum, (old >> 16) as u16, (new >> 16) as u16);
     update(c, old as u16, new as u16)

@@ -114,6 +114,7 @@ pub const SERVICE_TAG_TPID: u16 = 0x88a8;
 const MIN_ETHERTYPE: u16 = 0x0600;
 
 /// Read the big-endian 16-bit word at `field` of `data`.
+#[inline]
 fn read_u16(data: &[u8], field: Field) -> u16 {
     u16::from_be_bytes([data[field.start], data[field.start + 1]])
 }
@@ -139,6 +140,7 @@ pub struct VlanTag {
 
 impl VlanTag {
     /// Split a 16-bit TCI into its fields.
+    #[inline]
     pub const fn from_tci(tci: u16) -> VlanTag {
         VlanTag {
             pcp: (tci >> 13) as u8,
@@ -149,6 +151,7 @@ impl VlanTag {
 
     /// Return the 16-bit TCI. Bits of `pcp` and `vid` beyond their widths
     /// (3 and 12 bits) are dropped.
+    #[inline]
     pub const fn tci(&self) -> u16 {
         ((self.pcp as u16 & 0x7) << 13) | ((self.dei as u16) << 12) | (self.vid & 0x0fff)
     }
@@ -177,11 +180,13 @@ pub struct EthernetFrame<T: AsRef<[u8]>> {
 
 impl<T: AsRef<[u8]>> EthernetFrame<T> {
     /// Wrap a buffer without checking its length.
+    #[inline]
     pub const fn new_unchecked(buffer: T) -> EthernetFrame<T> {
         EthernetFrame { buffer }
     }
 
     /// Wrap a buffer and [`check_len`](Self::check_len) it.
+    #[inline(always)]
     pub fn new_checked(buffer: T) -> Result<EthernetFrame<T>, WireError> {
         let frame = Self::new_unchecked(buffer);
         frame.check_len()?;
@@ -193,7 +198,21 @@ impl<T: AsRef<[u8]>> EthernetFrame<T> {
     ///
     /// Returns [`WireError::Truncated`] naming `"ethernet header"` or
     /// `"802.1Q tag"`. Frames shorter than [`MIN_FRAME_LEN`] pass.
+    #[inline(always)]
     pub fn check_len(&self) -> Result<(), WireError> {
+        // The common case, untagged and long enough, in one test; anything
+        // else takes the full check, which names the field at fault.
+        let data = self.buffer.as_ref();
+        if data.len() >= HEADER_LEN && data[field::ETHERTYPE] != [0x81, 0x00] {
+            return Ok(());
+        }
+        self.check_len_slow()
+    }
+
+    /// The whole of [`check_len`](Self::check_len), off its fast path.
+    #[cold]
+    #[inline(never)]
+    fn check_len_slow(&self) -> Result<(), WireError> {
         let have = self.buffer.as_ref().len();
         need_len("ethernet header", HEADER_LEN, have)?;
         if self.is_tagged() {
@@ -208,27 +227,32 @@ impl<T: AsRef<[u8]>> EthernetFrame<T> {
     }
 
     /// Return the destination address field.
+    #[inline]
     pub fn dst_addr(&self) -> EthernetAddress {
         EthernetAddress::from_bytes(&self.buffer.as_ref()[field::DESTINATION])
     }
 
     /// Return the source address field.
+    #[inline]
     pub fn src_addr(&self) -> EthernetAddress {
         EthernetAddress::from_bytes(&self.buffer.as_ref()[field::SOURCE])
     }
 
     /// Return the Type field at bytes 12..14: [`EtherType::Vlan`] (the TPID)
     /// for a tagged frame. See [`payload_ethertype`](Self::payload_ethertype).
+    #[inline]
     pub fn ethertype(&self) -> EtherType {
         EtherType::from(read_u16(self.buffer.as_ref(), field::ETHERTYPE))
     }
 
     /// Return whether the Type field announces an 802.1Q tag.
+    #[inline]
     pub fn is_tagged(&self) -> bool {
         self.ethertype() == EtherType::Vlan
     }
 
     /// Return the 802.1Q tag, if the frame carries one.
+    #[inline]
     pub fn vlan_tag(&self) -> Option<VlanTag> {
         self.is_tagged()
             .then(|| VlanTag::from_tci(read_u16(self.buffer.as_ref(), field::VLAN_TCI)))
@@ -236,6 +260,7 @@ impl<T: AsRef<[u8]>> EthernetFrame<T> {
 
     /// Return the EtherType that names the payload: the inner EtherType of a
     /// tagged frame, else the Type field.
+    #[inline]
     pub fn payload_ethertype(&self) -> EtherType {
         if self.is_tagged() {
             EtherType::from(read_u16(self.buffer.as_ref(), field::INNER_ETHERTYPE))
@@ -246,6 +271,7 @@ impl<T: AsRef<[u8]>> EthernetFrame<T> {
 
     /// Return the length of the header: [`TAGGED_HEADER_LEN`] for a tagged
     /// frame, else [`HEADER_LEN`].
+    #[inline]
     pub fn header_len(&self) -> usize {
         if self.is_tagged() {
             TAGGED_HEADER_LEN
@@ -258,6 +284,7 @@ impl<T: AsRef<[u8]>> EthernetFrame<T> {
 impl<'a, T: AsRef<[u8]> + ?Sized> EthernetFrame<&'a T> {
     /// Return the payload: every byte after the header, padding included
     /// (the upper layer trims it by its own length).
+    #[inline]
     pub fn payload(&self) -> &'a [u8] {
         let data = self.buffer.as_ref();
         &data[self.header_len()..]
@@ -347,18 +374,19 @@ impl EthernetRepr {
     /// Fails with [`WireError::Truncated`] when the header or its tag does
     /// not fit, and with [`WireError::Unsupported`] for an 802.3 Length
     /// field or a stacked (QinQ) tag; see the module docs.
+    #[inline(always)]
     pub fn parse<T: AsRef<[u8]>>(frame: &EthernetFrame<T>) -> Result<EthernetRepr, WireError> {
         frame.check_len()?;
-        let field = if frame.is_tagged() {
-            "802.1Q inner ethertype"
-        } else {
-            "ethertype"
-        };
         let ethertype = frame.payload_ethertype();
         let value = u16::from(ethertype);
         // IEEE 802.3 3.2.6: below 0x0600 the field is a Length, not a Type.
         // A TPID here is a second (stacked) tag; see the module docs.
         if value < MIN_ETHERTYPE || ethertype == EtherType::Vlan || value == SERVICE_TAG_TPID {
+            let field = if frame.is_tagged() {
+                "802.1Q inner ethertype"
+            } else {
+                "ethertype"
+            };
             return Err(WireError::Unsupported {
                 field,
                 value: value.into(),
@@ -373,6 +401,7 @@ impl EthernetRepr {
     }
 
     /// Return the length of the header this `Repr` emits.
+    #[inline]
     pub const fn header_len(&self) -> usize {
         if self.vlan.is_some() {
             TAGGED_HEADER_LEN
@@ -383,6 +412,7 @@ impl EthernetRepr {
 
     /// Return the length of a frame carrying `payload_len` bytes of payload,
     /// padded to [`MIN_FRAME_LEN`] (the FCS is not counted).
+    #[inline]
     pub const fn buffer_len(&self, payload_len: usize) -> usize {
         let len = self.header_len() + payload_len;
         if len < MIN_FRAME_LEN {

@@ -45,6 +45,7 @@ mod field {
     pub const DST_ADDR: Field = 16..20;
 
     /// The options area of a header `header_len` bytes long.
+    #[inline]
     pub const fn options(header_len: usize) -> Field {
         DST_ADDR.end..header_len
     }
@@ -66,12 +67,18 @@ const FLAG_MF: u16 = 0x2000;
 /// The 13-bit fragment offset, in 8-octet units.
 const FRAG_OFFSET_MASK: u16 = 0x1fff;
 
+#[inline]
 fn get_u16(buf: &[u8], at: usize) -> u16 {
     u16::from_be_bytes([buf[at], buf[at + 1]])
 }
 
+#[inline]
 fn get_addr(buf: &[u8], at: usize) -> Ipv4Addr {
-    Ipv4Addr::new(buf[at], buf[at + 1], buf[at + 2], buf[at + 3])
+    // One 4-byte read: built byte by byte, the address would be stored as
+    // four bytes and then reloaded as a word, which stalls the load.
+    let mut octets = [0; 4];
+    octets.copy_from_slice(&buf[at..at + 4]);
+    Ipv4Addr::from(octets)
 }
 
 /// A read/write view of an IPv4 datagram.
@@ -83,11 +90,13 @@ pub struct Ipv4Packet<T: AsRef<[u8]>> {
 impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     /// Wrap a buffer without checking it; getters may panic until
     /// [`check_len`](Self::check_len) has passed.
+    #[inline]
     pub const fn new_unchecked(buffer: T) -> Ipv4Packet<T> {
         Ipv4Packet { buffer }
     }
 
     /// Wrap a buffer and [`check_len`](Self::check_len) it.
+    #[inline(always)]
     pub fn new_checked(buffer: T) -> Result<Ipv4Packet<T>, WireError> {
         let packet = Self::new_unchecked(buffer);
         packet.check_len()?;
@@ -102,7 +111,36 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     ///
     /// The total length may run past the buffer. After this check no getter
     /// panics, and [`payload`](Ipv4Packet::payload) is cut at the buffer's end.
+    #[inline(always)]
     pub fn check_header(&self) -> Result<(), WireError> {
+        if self.fits(false) {
+            return Ok(());
+        }
+        self.check_header_slow()
+    }
+
+    /// Return whether every test of [`check_header`](Self::check_header)
+    /// passes, and with `whole`, whether the buffer holds the total length:
+    /// the common case in one go, without naming what fails.
+    #[inline(always)]
+    fn fits(&self, whole: bool) -> bool {
+        let data = self.buffer.as_ref();
+        let Some(header) = data.first_chunk::<HEADER_LEN>() else {
+            return false;
+        };
+        let ver_ihl = header[field::VER_IHL];
+        let header_len = usize::from(ver_ihl & 0x0f) * 4;
+        let total = usize::from(get_u16(header, field::TOTAL_LENGTH.start));
+        let end = if whole { total } else { header_len };
+        // Version 4 and IHL 5 to 15; the header within the total length and
+        // the buffer (`end` is at least `header_len`).
+        (0x45..=0x4f).contains(&ver_ihl) && header_len <= total && end <= data.len()
+    }
+
+    /// The whole of [`check_header`](Self::check_header), off its fast path.
+    #[cold]
+    #[inline(never)]
+    fn check_header_slow(&self) -> Result<(), WireError> {
         let len = self.buffer.as_ref().len();
         need_len("header", HEADER_LEN, len)?;
         if self.version() != 4 {
@@ -134,8 +172,12 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     /// the buffer holds the whole datagram its total length claims
     /// (`Truncated{field: "payload"}`). Bytes beyond the total length, such as
     /// Ethernet padding, are allowed and ignored.
+    #[inline(always)]
     pub fn check_len(&self) -> Result<(), WireError> {
-        self.check_header()?;
+        if self.fits(true) {
+            return Ok(());
+        }
+        self.check_header_slow()?;
         let len = self.buffer.as_ref().len();
         need_len("payload", usize::from(self.total_len()), len)
     }
@@ -146,111 +188,141 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     }
 
     /// Return the version field.
+    #[inline]
     pub fn version(&self) -> u8 {
         self.buffer.as_ref()[field::VER_IHL] >> 4
     }
 
     /// Return the Internet Header Length field, in 32-bit words.
+    #[inline]
     pub fn ihl(&self) -> u8 {
         self.buffer.as_ref()[field::VER_IHL] & 0x0f
     }
 
     /// Return the header length in bytes (IHL times four).
+    #[inline]
     pub fn header_len(&self) -> usize {
         usize::from(self.ihl()) * 4
     }
 
     /// Return the Type of Service octet: DSCP and ECN (RFC 2474, RFC 3168).
+    #[inline]
     pub fn tos(&self) -> u8 {
         self.buffer.as_ref()[field::TOS]
     }
 
     /// Return the Differentiated Services Code Point (the high six bits of TOS).
+    #[inline]
     pub fn dscp(&self) -> u8 {
         self.tos() >> 2
     }
 
     /// Return the Explicit Congestion Notification bits (the low two of TOS).
+    #[inline]
     pub fn ecn(&self) -> u8 {
         self.tos() & 0x03
     }
 
     /// Return the Total Length field: header plus data, in bytes.
+    #[inline]
     pub fn total_len(&self) -> u16 {
         get_u16(self.buffer.as_ref(), field::TOTAL_LENGTH.start)
     }
 
     /// Return the Identification field.
+    #[inline]
     pub fn ident(&self) -> u16 {
         get_u16(self.buffer.as_ref(), field::IDENTIFICATION.start)
     }
 
+    #[inline]
     fn flags_frag_offset(&self) -> u16 {
         get_u16(self.buffer.as_ref(), field::FLAGS_FRAG_OFFSET.start)
     }
 
     /// Return the reserved flag (bit 0), which RFC 791 says must be zero.
+    #[inline]
     pub fn reserved_flag(&self) -> bool {
         self.flags_frag_offset() & FLAG_RESERVED != 0
     }
 
     /// Return the Don't Fragment flag.
+    #[inline]
     pub fn dont_frag(&self) -> bool {
         self.flags_frag_offset() & FLAG_DF != 0
     }
 
     /// Return the More Fragments flag.
+    #[inline]
     pub fn more_frags(&self) -> bool {
         self.flags_frag_offset() & FLAG_MF != 0
     }
 
     /// Return the Fragment Offset field, **in 8-octet units**.
+    #[inline]
     pub fn frag_offset(&self) -> u16 {
         self.flags_frag_offset() & FRAG_OFFSET_MASK
     }
 
     /// Return the fragment offset in bytes.
+    #[inline]
     pub fn frag_offset_bytes(&self) -> usize {
         usize::from(self.frag_offset()) * 8
     }
 
     /// Return whether this datagram is a fragment: MF set or a non-zero offset.
+    #[inline]
     pub fn is_fragment(&self) -> bool {
         self.more_frags() || self.frag_offset() != 0
     }
 
     /// Return the Time to Live field.
+    #[inline]
     pub fn ttl(&self) -> u8 {
         self.buffer.as_ref()[field::TTL]
     }
 
     /// Return the Protocol field.
+    #[inline]
     pub fn protocol(&self) -> IpProtocol {
         IpProtocol::from(self.buffer.as_ref()[field::PROTOCOL])
     }
 
     /// Return the Header Checksum field.
+    #[inline]
     pub fn checksum(&self) -> u16 {
         get_u16(self.buffer.as_ref(), field::CHECKSUM.start)
     }
 
     /// Return the Source Address field.
+    #[inline]
     pub fn src_addr(&self) -> Ipv4Addr {
         get_addr(self.buffer.as_ref(), field::SRC_ADDR.start)
     }
 
     /// Return the Destination Address field.
+    #[inline]
     pub fn dst_addr(&self) -> Ipv4Addr {
         get_addr(self.buffer.as_ref(), field::DST_ADDR.start)
     }
 
     /// Return whether the header checksum verifies (RFC 1122 3.2.1.2, MUST).
+    #[inline]
     pub fn verify_checksum(&self) -> bool {
         let header = &self.buffer.as_ref()[..self.header_len()];
         checksum::verifies(&[checksum::data(header)])
     }
 
+    /// Return the [`WireError::BadChecksum`] for this header, off the hot path.
+    #[cold]
+    #[inline(never)]
+    fn bad_checksum(&self) -> WireError {
+        let (expected, found) = (self.compute_checksum(), self.checksum());
+        WireError::BadChecksum { expected, found }
+    }
+
     /// Return the checksum the header should carry, whatever it carries.
+    #[inline]
     pub fn compute_checksum(&self) -> u16 {
         let header = &self.buffer.as_ref()[..self.header_len()];
         let before = &header[..field::CHECKSUM.start];
@@ -261,16 +333,20 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
 
 impl<'a, T: AsRef<[u8]> + ?Sized> Ipv4Packet<&'a T> {
     /// Return the raw options (and padding) between byte 20 and IHL * 4.
+    #[inline]
     pub fn options(&self) -> &'a [u8] {
         &self.buffer.as_ref()[field::options(self.header_len())]
     }
 
     /// Return the payload: from the end of the header to the total length.
     /// Trailing bytes past the total length (Ethernet padding) are left out.
+    #[inline]
     pub fn payload(&self) -> &'a [u8] {
         let data = self.buffer.as_ref();
         let end = usize::from(self.total_len()).min(data.len());
-        data.get(self.header_len()..end).unwrap_or(&[])
+        // Empty when the header runs past `end` (`check_header` not passed).
+        let start = self.header_len().min(end);
+        &data[start..end]
     }
 }
 
@@ -398,6 +474,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Ipv4Packet<T> {
 }
 
 impl<T: AsRef<[u8]>> AsRef<[u8]> for Ipv4Packet<T> {
+    #[inline]
     fn as_ref(&self) -> &[u8] {
         self.buffer.as_ref()
     }
@@ -462,6 +539,7 @@ pub const DEFAULT_TTL: u8 = 64;
 impl Ipv4Repr {
     /// Build an unfragmented header with no options, TOS 0, ID 0 and
     /// [`DEFAULT_TTL`].
+    #[inline]
     pub fn new(
         src_addr: Ipv4Addr,
         dst_addr: Ipv4Addr,
@@ -486,14 +564,14 @@ impl Ipv4Repr {
 
     /// Parse a datagram: [`check_len`](Ipv4Packet::check_len), the header
     /// checksum under `policy` (RFC 1122 3.2.1.2), then the options.
+    #[inline(always)]
     pub fn parse<T: AsRef<[u8]>>(
         packet: &Ipv4Packet<T>,
         policy: ChecksumPolicy,
     ) -> Result<Ipv4Repr, WireError> {
         packet.check_len()?;
         if policy.verifies() && !packet.verify_checksum() {
-            let (expected, found) = (packet.compute_checksum(), packet.checksum());
-            return Err(WireError::BadChecksum { expected, found });
+            return Err(packet.bad_checksum());
         }
         Self::read_header(packet)
     }
@@ -501,45 +579,65 @@ impl Ipv4Repr {
     /// Parse the header of a datagram quoted in an ICMP error: only
     /// [`check_header`](Ipv4Packet::check_header) applies, since the quote
     /// is cut short, and the checksum is not verified.
+    #[inline]
     pub fn parse_quoted<T: AsRef<[u8]>>(packet: &Ipv4Packet<T>) -> Result<Ipv4Repr, WireError> {
         packet.check_header()?;
         Self::read_header(packet)
     }
 
+    #[inline(always)]
     fn read_header<T: AsRef<[u8]>>(packet: &Ipv4Packet<T>) -> Result<Ipv4Repr, WireError> {
-        let raw = &packet.buffer.as_ref()[field::options(packet.header_len())];
+        let data = packet.buffer.as_ref();
+        // `check_header` has passed: the fixed header is there, and read as
+        // one array its fields need no bounds check each.
+        let Some(header) = data.first_chunk::<HEADER_LEN>() else {
+            return Err(crate::wire::truncated("header", HEADER_LEN, data.len()));
+        };
+        let header_len = usize::from(header[field::VER_IHL] & 0x0f) * 4;
+        // The options first: the only fallible part, so that the fields
+        // below go straight into the `Ok` value. Nearly every header has none.
+        let options = match data.get(field::options(header_len)) {
+            Some(raw) if header_len > HEADER_LEN => Ipv4Options::new(raw)?,
+            _ => Ipv4Options::EMPTY,
+        };
+        let flags = get_u16(header, field::FLAGS_FRAG_OFFSET.start);
+        let total_len = usize::from(get_u16(header, field::TOTAL_LENGTH.start));
         Ok(Ipv4Repr {
-            src_addr: packet.src_addr(),
-            dst_addr: packet.dst_addr(),
-            protocol: packet.protocol(),
-            ttl: packet.ttl(),
-            tos: packet.tos(),
-            ident: packet.ident(),
-            reserved_flag: packet.reserved_flag(),
-            dont_frag: packet.dont_frag(),
-            more_frags: packet.more_frags(),
-            frag_offset: packet.frag_offset(),
-            options: Ipv4Options::new(raw)?,
-            payload_len: usize::from(packet.total_len()) - packet.header_len(),
+            src_addr: get_addr(header, field::SRC_ADDR.start),
+            dst_addr: get_addr(header, field::DST_ADDR.start),
+            protocol: IpProtocol::from(header[field::PROTOCOL]),
+            ttl: header[field::TTL],
+            tos: header[field::TOS],
+            ident: get_u16(header, field::IDENTIFICATION.start),
+            reserved_flag: flags & FLAG_RESERVED != 0,
+            dont_frag: flags & FLAG_DF != 0,
+            more_frags: flags & FLAG_MF != 0,
+            frag_offset: flags & FRAG_OFFSET_MASK,
+            options,
+            payload_len: total_len - header_len,
         })
     }
 
     /// Return the header length in bytes, options included.
+    #[inline]
     pub fn header_len(&self) -> usize {
         HEADER_LEN + self.options.len()
     }
 
     /// Return the length of the whole datagram, header plus payload.
+    #[inline]
     pub fn buffer_len(&self) -> usize {
         self.header_len() + self.payload_len
     }
 
     /// Return whether this header belongs to a fragment.
+    #[inline]
     pub fn is_fragment(&self) -> bool {
         self.more_frags || self.frag_offset != 0
     }
 
     /// Return the fragment offset in bytes.
+    #[inline]
     pub fn frag_offset_bytes(&self) -> usize {
         usize::from(self.frag_offset & FRAG_OFFSET_MASK) * 8
     }

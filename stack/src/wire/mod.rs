@@ -143,6 +143,7 @@ impl EthernetAddress {
     ///
     /// # Panics
     /// Panics if `data` is not exactly six bytes long.
+    #[inline]
     pub fn from_bytes(data: &[u8]) -> EthernetAddress {
         let mut bytes = [0; 6];
         bytes.copy_from_slice(data);
@@ -233,12 +234,20 @@ impl fmt::Display for IpProtocol {
 
 /// Return `Ok` when `buffer` holds at least `need` bytes, else a
 /// [`WireError::Truncated`] naming `field`.
+#[inline(always)]
 pub(crate) fn need_len(field: &'static str, need: usize, have: usize) -> Result<(), WireError> {
     if have < need {
-        Err(WireError::Truncated { field, need, have })
+        Err(truncated(field, need, have))
     } else {
         Ok(())
     }
+}
+
+/// Build a [`WireError::Truncated`], out of the way of the parsers' hot path.
+#[cold]
+#[inline(never)]
+pub(crate) fn truncated(field: &'static str, need: usize, have: usize) -> WireError {
+    WireError::Truncated { field, need, have }
 }
 
 #[cfg(test)]

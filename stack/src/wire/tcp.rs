@@ -100,11 +100,13 @@ mod field {
     pub const LAST: Field = URGENT_POINTER;
 
     /// The options, between the fixed header and the data offset.
+    #[inline]
     pub const fn OPTIONS(header_len: usize) -> Field {
         LAST.end..header_len
     }
 
     /// The data, after the data offset.
+    #[inline]
     pub const fn PAYLOAD(header_len: usize) -> Rest {
         header_len..
     }
@@ -198,11 +200,13 @@ pub struct TcpSegment<T: AsRef<[u8]>> {
 
 impl<T: AsRef<[u8]>> TcpSegment<T> {
     /// Wrap a buffer without checking its length (see [`check_len`](Self::check_len)).
+    #[inline]
     pub const fn new_unchecked(buffer: T) -> TcpSegment<T> {
         TcpSegment { buffer }
     }
 
     /// Wrap a buffer and [`check_len`](Self::check_len) it.
+    #[inline(always)]
     pub fn new_checked(buffer: T) -> Result<TcpSegment<T>, WireError> {
         let segment = Self::new_unchecked(buffer);
         segment.check_len()?;
@@ -216,7 +220,24 @@ impl<T: AsRef<[u8]>> TcpSegment<T> {
     /// (field `"tcp data offset"`), and with [`WireError::Invalid`] when the
     /// data offset is below 5 words (field `"tcp data offset"`).
     /// [`set_data_offset`](Self::set_data_offset) voids this check.
+    #[inline(always)]
     pub fn check_len(&self) -> Result<(), WireError> {
+        // The common case in one test; anything else takes the full check,
+        // which names the field at fault.
+        let data = self.buffer.as_ref();
+        if let Some(header) = data.first_chunk::<HEADER_LEN>() {
+            let header_len = usize::from(header[field::DATA_OFFSET_FLAGS.start] >> 4) * 4;
+            if (HEADER_LEN..=data.len()).contains(&header_len) {
+                return Ok(());
+            }
+        }
+        self.check_len_slow()
+    }
+
+    /// The whole of [`check_len`](Self::check_len), off its fast path.
+    #[cold]
+    #[inline(never)]
+    fn check_len_slow(&self) -> Result<(), WireError> {
         let have = self.buffer.as_ref().len();
         need_len("tcp header", HEADER_LEN, have)?;
         let data_offset = self.data_offset();
@@ -234,11 +255,13 @@ impl<T: AsRef<[u8]>> TcpSegment<T> {
         self.buffer
     }
 
+    #[inline]
     fn read_u16(&self, field: Field) -> u16 {
         let data = self.buffer.as_ref();
         u16::from_be_bytes([data[field.start], data[field.start + 1]])
     }
 
+    #[inline]
     fn read_u32(&self, field: Field) -> u32 {
         let data = self.buffer.as_ref();
         let f = field.start;
@@ -246,57 +269,68 @@ impl<T: AsRef<[u8]>> TcpSegment<T> {
     }
 
     /// Return the source port field.
+    #[inline]
     pub fn src_port(&self) -> u16 {
         self.read_u16(field::SRC_PORT)
     }
 
     /// Return the destination port field.
+    #[inline]
     pub fn dst_port(&self) -> u16 {
         self.read_u16(field::DST_PORT)
     }
 
     /// Return the sequence number field.
+    #[inline]
     pub fn seq_number(&self) -> SeqNumber {
         SeqNumber(self.read_u32(field::SEQ_NUMBER))
     }
 
     /// Return the acknowledgment number field (meaningful only with ACK).
+    #[inline]
     pub fn ack_number(&self) -> SeqNumber {
         SeqNumber(self.read_u32(field::ACK_NUMBER))
     }
 
     /// Return the data offset field: the header length in 32-bit words.
+    #[inline]
     pub fn data_offset(&self) -> u8 {
         self.buffer.as_ref()[field::DATA_OFFSET_FLAGS.start] >> 4
     }
 
     /// Return the header length in bytes (data offset times four).
+    #[inline]
     pub fn header_len(&self) -> usize {
         usize::from(self.data_offset()) * 4
     }
 
     /// Return the reserved bits and flags.
+    #[inline]
     pub fn flags(&self) -> TcpFlags {
         TcpFlags::from_bits_retain(self.read_u16(field::DATA_OFFSET_FLAGS) & 0x0fff)
     }
 
     /// Return the window field (unscaled).
+    #[inline]
     pub fn window_len(&self) -> u16 {
         self.read_u16(field::WINDOW)
     }
 
     /// Return the checksum field.
+    #[inline]
     pub fn checksum(&self) -> u16 {
         self.read_u16(field::CHECKSUM)
     }
 
     /// Return the urgent pointer field (meaningful only with URG).
+    #[inline]
     pub fn urgent_pointer(&self) -> u16 {
         self.read_u16(field::URGENT_POINTER)
     }
 
     /// Return the partial sum over the pseudo-header and the whole segment,
     /// checksum field included.
+    #[inline]
     fn sum(&self, src: Ipv4Addr, dst: Ipv4Addr) -> u16 {
         let data = self.buffer.as_ref();
         // A segment longer than 2^32 bytes cannot come from IPv4.
@@ -308,13 +342,25 @@ impl<T: AsRef<[u8]>> TcpSegment<T> {
     }
 
     /// Return the checksum the segment should carry between `src` and `dst`.
+    #[inline]
     pub fn expected_checksum(&self, src: Ipv4Addr, dst: Ipv4Addr) -> u16 {
         // Take the field back out of the sum: s - c is s + !c in ones'-complement.
         !checksum::combine(&[self.sum(src, dst), !self.checksum()])
     }
 
+    /// Return the [`WireError::BadChecksum`] for this segment, off the hot path.
+    #[cold]
+    #[inline(never)]
+    fn bad_checksum(&self, src: Ipv4Addr, dst: Ipv4Addr) -> WireError {
+        WireError::BadChecksum {
+            expected: self.expected_checksum(src, dst),
+            found: self.checksum(),
+        }
+    }
+
     /// Return whether the checksum verifies over the pseudo-header of `src`
     /// and `dst` (RFC 9293 3.1, MUST-3).
+    #[inline]
     pub fn verify_checksum(&self, src: Ipv4Addr, dst: Ipv4Addr) -> bool {
         checksum::verifies(&[self.sum(src, dst)])
     }
@@ -322,12 +368,14 @@ impl<T: AsRef<[u8]>> TcpSegment<T> {
 
 impl<'a, T: AsRef<[u8]> + ?Sized> TcpSegment<&'a T> {
     /// Return the options area (possibly empty), as raw bytes.
+    #[inline]
     pub fn options(&self) -> &'a [u8] {
         let header_len = self.header_len();
         &self.buffer.as_ref()[field::OPTIONS(header_len)]
     }
 
     /// Return the data.
+    #[inline]
     pub fn payload(&self) -> &'a [u8] {
         let header_len = self.header_len();
         &self.buffer.as_ref()[field::PAYLOAD(header_len)]
@@ -410,6 +458,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> TcpSegment<T> {
 }
 
 impl<T: AsRef<[u8]>> AsRef<[u8]> for TcpSegment<T> {
+    #[inline]
     fn as_ref(&self) -> &[u8] {
         self.buffer.as_ref()
     }
@@ -458,6 +507,7 @@ impl<'a> TcpRepr<'a> {
     /// checks the checksum (RFC 9293 3.1, MUST-3) and fails with
     /// [`WireError::BadChecksum`]; then reads the options, failing with
     /// [`WireError::BadOptionLength`] (MUST-7).
+    #[inline(always)]
     pub fn parse<T: AsRef<[u8]> + ?Sized>(
         segment: &TcpSegment<&'a T>,
         src: Ipv4Addr,
@@ -466,10 +516,7 @@ impl<'a> TcpRepr<'a> {
     ) -> Result<TcpRepr<'a>, WireError> {
         segment.check_len()?;
         if policy.verifies() && !segment.verify_checksum(src, dst) {
-            return Err(WireError::BadChecksum {
-                expected: segment.expected_checksum(src, dst),
-                found: segment.checksum(),
-            });
+            return Err(segment.bad_checksum(src, dst));
         }
         Ok(TcpRepr {
             src_port: segment.src_port(),
@@ -486,11 +533,13 @@ impl<'a> TcpRepr<'a> {
 
     /// Return the length of the header `emit` writes: 20 bytes plus the
     /// options padded to a word.
+    #[inline]
     pub fn header_len(&self) -> usize {
         HEADER_LEN + self.options.padded_len()
     }
 
     /// Return the length of the segment `emit` writes.
+    #[inline]
     pub fn buffer_len(&self) -> usize {
         self.header_len() + self.payload.len()
     }
@@ -539,26 +588,31 @@ impl<'a> TcpRepr<'a> {
     }
 
     /// Return the MSS option's value ([`TcpOptions::mss`]).
+    #[inline]
     pub fn mss(&self) -> Option<u16> {
         self.options.mss()
     }
 
     /// Return the window scale shift count as read ([`TcpOptions::window_scale`]).
+    #[inline]
     pub fn window_scale(&self) -> Option<u8> {
         self.options.window_scale()
     }
 
     /// Return whether SACK is permitted ([`TcpOptions::sack_permitted`]).
+    #[inline]
     pub fn sack_permitted(&self) -> bool {
         self.options.sack_permitted()
     }
 
     /// Return the timestamps ([`TcpOptions::timestamps`]).
+    #[inline]
     pub fn timestamps(&self) -> Option<Timestamps> {
         self.options.timestamps()
     }
 
     /// Return the SACK blocks ([`TcpOptions::sack_blocks`]).
+    #[inline]
     pub fn sack_blocks(&self) -> Option<SackBlocks> {
         self.options.sack_blocks()
     }

@@ -42,6 +42,7 @@ mod field {
     pub const CHECKSUM: Field = 6..8;
 
     /// The data, up to the end given by the length field.
+    #[inline]
     pub const fn PAYLOAD(length: usize) -> Field {
         CHECKSUM.end..length
     }
@@ -59,11 +60,13 @@ pub struct UdpPacket<T: AsRef<[u8]>> {
 #[allow(clippy::len_without_is_empty)]
 impl<T: AsRef<[u8]>> UdpPacket<T> {
     /// Wrap a buffer without checking its length (see [`check_len`](Self::check_len)).
+    #[inline]
     pub const fn new_unchecked(buffer: T) -> UdpPacket<T> {
         UdpPacket { buffer }
     }
 
     /// Wrap a buffer and [`check_len`](Self::check_len) it.
+    #[inline(always)]
     pub fn new_checked(buffer: T) -> Result<UdpPacket<T>, WireError> {
         let packet = Self::new_unchecked(buffer);
         packet.check_len()?;
@@ -78,7 +81,25 @@ impl<T: AsRef<[u8]>> UdpPacket<T> {
     /// is below the header length (field `"udp length"`). A buffer longer than
     /// the length field is accepted (link-layer padding); the payload ends
     /// where the length field says. [`set_len`](Self::set_len) voids this check.
+    #[inline(always)]
     pub fn check_len(&self) -> Result<(), WireError> {
+        // The common case in one test; anything else takes the full check,
+        // which names the field at fault.
+        let data = self.buffer.as_ref();
+        if let Some(header) = data.first_chunk::<HEADER_LEN>() {
+            let at = field::LENGTH.start;
+            let length = usize::from(u16::from_be_bytes([header[at], header[at + 1]]));
+            if (HEADER_LEN..=data.len()).contains(&length) {
+                return Ok(());
+            }
+        }
+        self.check_len_slow()
+    }
+
+    /// The whole of [`check_len`](Self::check_len), off its fast path.
+    #[cold]
+    #[inline(never)]
+    fn check_len_slow(&self) -> Result<(), WireError> {
         let have = self.buffer.as_ref().len();
         need_len("udp header", HEADER_LEN, have)?;
         let length = usize::from(self.len());
@@ -96,33 +117,39 @@ impl<T: AsRef<[u8]>> UdpPacket<T> {
         self.buffer
     }
 
+    #[inline]
     fn read_u16(&self, field: super::Field) -> u16 {
         let data = self.buffer.as_ref();
         u16::from_be_bytes([data[field.start], data[field.start + 1]])
     }
 
     /// Return the source port field (zero when unused, RFC 768).
+    #[inline]
     pub fn src_port(&self) -> u16 {
         self.read_u16(field::SRC_PORT)
     }
 
     /// Return the destination port field.
+    #[inline]
     pub fn dst_port(&self) -> u16 {
         self.read_u16(field::DST_PORT)
     }
 
     /// Return the length field: header plus data, in bytes.
+    #[inline]
     pub fn len(&self) -> u16 {
         self.read_u16(field::LENGTH)
     }
 
     /// Return the checksum field.
+    #[inline]
     pub fn checksum(&self) -> u16 {
         self.read_u16(field::CHECKSUM)
     }
 
     /// Return the partial checksum sum over the pseudo-header and the
     /// datagram (as far as the length field reaches), checksum field included.
+    #[inline]
     fn sum(&self, src: Ipv4Addr, dst: Ipv4Addr) -> u16 {
         let length = self.len();
         let data = &self.buffer.as_ref()[..usize::from(length)];
@@ -134,6 +161,7 @@ impl<T: AsRef<[u8]>> UdpPacket<T> {
 
     /// Return the checksum the datagram should carry, given its addresses:
     /// never zero, which would mean "no checksum" (RFC 768).
+    #[inline]
     pub fn expected_checksum(&self, src: Ipv4Addr, dst: Ipv4Addr) -> u16 {
         // Take the field back out of the sum: s - c is s + !c in ones'-complement.
         let without_field = checksum::combine(&[self.sum(src, dst), !self.checksum()]);
@@ -143,8 +171,20 @@ impl<T: AsRef<[u8]>> UdpPacket<T> {
         }
     }
 
+    /// Return the [`WireError::BadChecksum`] for this datagram, off the hot
+    /// path.
+    #[cold]
+    #[inline(never)]
+    fn bad_checksum(&self, src: Ipv4Addr, dst: Ipv4Addr) -> WireError {
+        WireError::BadChecksum {
+            expected: self.expected_checksum(src, dst),
+            found: self.checksum(),
+        }
+    }
+
     /// Return whether the checksum verifies over the pseudo-header of `src`
     /// and `dst`; a zero checksum ("none computed", RFC 768) always does.
+    #[inline]
     pub fn verify_checksum(&self, src: Ipv4Addr, dst: Ipv4Addr) -> bool {
         self.checksum() == 0 || checksum::verifies(&[self.sum(src, dst)])
     }
@@ -152,6 +192,7 @@ impl<T: AsRef<[u8]>> UdpPacket<T> {
 
 impl<'a, T: AsRef<[u8]> + ?Sized> UdpPacket<&'a T> {
     /// Return the data, trimmed to the length field.
+    #[inline]
     pub fn payload(&self) -> &'a [u8] {
         let data = self.buffer.as_ref();
         &data[field::PAYLOAD(usize::from(self.len()))]
@@ -199,6 +240,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> UdpPacket<T> {
 }
 
 impl<T: AsRef<[u8]>> AsRef<[u8]> for UdpPacket<T> {
+    #[inline]
     fn as_ref(&self) -> &[u8] {
         self.buffer.as_ref()
     }
@@ -223,6 +265,7 @@ impl<'a> UdpRepr<'a> {
     /// Runs [`UdpPacket::check_len`], then, under [`ChecksumPolicy::Verify`],
     /// checks the checksum and fails with [`WireError::BadChecksum`]. A zero
     /// checksum is accepted: the sender computed none (RFC 768).
+    #[inline(always)]
     pub fn parse<T: AsRef<[u8]> + ?Sized>(
         packet: &UdpPacket<&'a T>,
         src: Ipv4Addr,
@@ -231,10 +274,7 @@ impl<'a> UdpRepr<'a> {
     ) -> Result<UdpRepr<'a>, WireError> {
         packet.check_len()?;
         if policy.verifies() && !packet.verify_checksum(src, dst) {
-            return Err(WireError::BadChecksum {
-                expected: packet.expected_checksum(src, dst),
-                found: packet.checksum(),
-            });
+            return Err(packet.bad_checksum(src, dst));
         }
         Ok(UdpRepr {
             src_port: packet.src_port(),
@@ -244,11 +284,13 @@ impl<'a> UdpRepr<'a> {
     }
 
     /// Return the length of the header `emit` writes.
+    #[inline]
     pub const fn header_len(&self) -> usize {
         HEADER_LEN
     }
 
     /// Return the length of the datagram `emit` writes: header plus data.
+    #[inline]
     pub const fn buffer_len(&self) -> usize {
         HEADER_LEN + self.payload.len()
     }

@@ -174,16 +174,21 @@ fn unknown_protocol_draws_protocol_unreachable() {
 }
 
 #[test]
-fn tcp_goes_to_the_seam_and_draws_no_icmp() {
+fn tcp_goes_to_tcp_and_draws_no_icmp() {
+    // A corrupt segment is TCP's to discard (MUST-3), never an ICMP error's
+    // cause; a good one for no connection gets a RST (see `tests::tcp`).
     let mut host = host();
     learn_peer(&mut host, T0);
+    let mut segment = [0; 20];
+    segment[12] = 0x50; // data offset 5, checksum 0: wrong
     let frame = ip_frame(
         &Ipv4Repr::new(IP_PEER, IP_US, IpProtocol::Tcp, 20),
-        &[0; 20],
+        &segment,
     );
-    assert_dropped(host.handle_frame(T0, &frame), Why::NoTcpYet);
+    assert_dropped(host.handle_frame(T0, &frame), Why::BadChecksum(Layer::Tcp));
     assert!(drain(&mut host, T0).is_empty());
-    assert_eq!(host.stats().dropped.get("no_tcp_yet"), 1);
+    assert_eq!(host.stats().dropped.get("bad_checksum_tcp"), 1);
+    assert_eq!(host.stats().icmp_errors_sent, 0);
 }
 
 /// Check that `frame` draws no ICMP error, for the stated reason.

@@ -8,6 +8,9 @@ mod icmp;
 mod ipv4;
 mod pair;
 mod parts;
+mod tcp;
+mod tcp_api;
+mod tcp_pair;
 mod udp;
 
 use core::net::SocketAddrV4;

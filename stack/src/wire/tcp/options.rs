@@ -23,6 +23,7 @@ pub struct SackBlock {
 
 impl SackBlock {
     /// Build a block from its edges.
+    #[inline]
     pub const fn new(left_edge: u32, right_edge: u32) -> SackBlock {
         SackBlock {
             left_edge: SeqNumber(left_edge),
@@ -44,6 +45,7 @@ impl SackBlocks {
     pub const MAX: usize = 4;
 
     /// Build a block list; `None` unless it holds one to four blocks.
+    #[inline]
     pub fn new(blocks: &[SackBlock]) -> Option<SackBlocks> {
         if blocks.is_empty() || blocks.len() > Self::MAX {
             return None;
@@ -57,12 +59,14 @@ impl SackBlocks {
     }
 
     /// Return the blocks, in wire order.
+    #[inline]
     pub fn as_slice(&self) -> &[SackBlock] {
         &self.blocks[..usize::from(self.len)]
     }
 }
 
 impl PartialEq for SackBlocks {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_slice() == other.as_slice()
     }
@@ -121,6 +125,7 @@ impl<'a> TcpOption<'a> {
     /// `buffer`, or wrong for the kind (RFC 9293 3.1, MUST-7). Options need
     /// not start on a word boundary (MUST-64). An empty `buffer` is
     /// [`WireError::Truncated`] (field `"tcp option"`).
+    #[inline]
     pub fn parse(buffer: &'a [u8]) -> Result<(&'a [u8], TcpOption<'a>), WireError> {
         let (&kind, after_kind) = buffer.split_first().ok_or(WireError::Truncated {
             field: "tcp option",
@@ -167,6 +172,7 @@ impl<'a> TcpOption<'a> {
     }
 
     /// Return the option's kind byte.
+    #[inline]
     pub fn kind(&self) -> u8 {
         match *self {
             TcpOption::EndOfList => field::OPT_EOL,
@@ -181,6 +187,7 @@ impl<'a> TcpOption<'a> {
     }
 
     /// Return the number of bytes `emit` writes.
+    #[inline]
     pub fn buffer_len(&self) -> usize {
         match *self {
             TcpOption::EndOfList | TcpOption::NoOperation => 1,
@@ -226,7 +233,61 @@ impl<'a> TcpOption<'a> {
     }
 }
 
+/// Check the length of every option in `area` up to the first EOL, with the
+/// errors [`TcpOption::parse`] would return, without decoding any value.
+///
+/// [`TcpOptions::parse`] runs on every segment received and only keeps the
+/// bytes; the values are decoded when read.
+#[inline]
+fn check_lengths(area: &[u8]) -> Result<(), WireError> {
+    let mut at = 0;
+    while let Some(&kind) = area.get(at) {
+        match kind {
+            field::OPT_EOL => return Ok(()),
+            field::OPT_NOP => {
+                at += 1;
+                continue;
+            }
+            _ => {}
+        }
+        // RFC 9293 MUST-68: a missing length byte is reported as length 0.
+        let length = area.get(at + 1).copied().unwrap_or(0);
+        let len = usize::from(length);
+        // RFC 9293 3.1, MUST-7: a length that is wrong for the kind, or runs
+        // past the options area, is an error; `at + 1 < area.len()` here
+        // unless the length byte is missing, where `len` is 0.
+        if !length_fits(kind, len) || len > area.len() - at {
+            return Err(bad_length(kind, length));
+        }
+        at += len;
+    }
+    Ok(())
+}
+
+/// Return whether an option of `kind` may be `len` bytes long (kind and
+/// length bytes included), as [`TcpOption::parse`] decides it.
+#[inline]
+const fn length_fits(kind: u8, len: usize) -> bool {
+    match kind {
+        field::OPT_MSS => len == 4,
+        field::OPT_WSCALE => len == 3,
+        field::OPT_SACK_PERMITTED => len == 2,
+        field::OPT_TIMESTAMPS => len == 10,
+        // 2 + 8n bytes for n in 1..=4 (RFC 2018 3).
+        field::OPT_SACK => matches!(len, 10 | 18 | 26 | 34),
+        _ => len >= 2,
+    }
+}
+
+/// Build a [`WireError::BadOptionLength`], out of the parsers' hot path.
+#[cold]
+#[inline(never)]
+fn bad_length(kind: u8, length: u8) -> WireError {
+    WireError::BadOptionLength { kind, length }
+}
+
 /// Read 1 to 4 SACK blocks, 8 bytes each (RFC 2018 3).
+#[inline]
 fn parse_sack_blocks(data: &[u8]) -> Option<SackBlocks> {
     if !data.len().is_multiple_of(8) {
         return None;
@@ -317,15 +378,22 @@ impl std::error::Error for OptionsError {}
 /// Built with [`push`](Self::push) or [`from_list`](Self::from_list), a list
 /// need not fill whole words: it is padded with zeros (EOL) when emitted
 /// (RFC 9293 3.1). Two lists are equal when they emit the same bytes.
+// Aligned to 8 bytes, 48 in all with no padding, so that copies of it, and
+// of the `Repr` holding it, move whole words: at 41 bytes and alignment 1
+// the compiler copies it in overlapping 4-byte pieces that stall store
+// forwarding.
 #[derive(Clone, Copy)]
+#[repr(align(8))]
 pub struct TcpOptions {
     /// The options; bytes past `len` are always zero.
     bytes: [u8; MAX_OPTIONS_LEN],
-    len: u8,
+    /// A whole word, so that the struct has no padding to copy.
+    len: usize,
 }
 
 impl TcpOptions {
     /// Return an empty list.
+    #[inline]
     pub const fn new() -> TcpOptions {
         TcpOptions {
             bytes: [0; MAX_OPTIONS_LEN],
@@ -336,6 +404,7 @@ impl TcpOptions {
     /// Read an options area, checking each option's length up to the first
     /// EOL (RFC 9293 3.1, MUST-7); fails with [`WireError::BadOptionLength`].
     /// An area over 40 bytes is [`WireError::Invalid`] (field `"tcp options"`).
+    #[inline]
     pub fn parse(area: &[u8]) -> Result<TcpOptions, WireError> {
         if area.len() > MAX_OPTIONS_LEN {
             return Err(WireError::Invalid {
@@ -343,16 +412,10 @@ impl TcpOptions {
                 value: area.len() as u32,
             });
         }
-        let mut rest = area;
-        while !rest.is_empty() {
-            match TcpOption::parse(rest)? {
-                (_, TcpOption::EndOfList) => break,
-                (after, _) => rest = after,
-            }
-        }
+        check_lengths(area)?;
         let mut options = TcpOptions::new();
         options.bytes[..area.len()].copy_from_slice(area);
-        options.len = area.len() as u8;
+        options.len = area.len();
         Ok(options)
     }
 
@@ -370,7 +433,7 @@ impl TcpOptions {
     /// Options pushed after an EOL are padding to a receiver: this is how a
     /// script writes non-zero padding.
     pub fn push(&mut self, option: TcpOption<'_>) -> Result<&mut TcpOptions, OptionsError> {
-        let start = usize::from(self.len);
+        let start = self.len;
         let need = option.buffer_len();
         let room = MAX_OPTIONS_LEN - start;
         if need > room {
@@ -380,7 +443,7 @@ impl TcpOptions {
         option.emit(&mut self.bytes[start..end]);
         match TcpOption::parse(&self.bytes[start..end]) {
             Ok(([], _)) => {
-                self.len = end as u8;
+                self.len = end;
                 Ok(self)
             }
             _ => {
@@ -393,27 +456,32 @@ impl TcpOptions {
     }
 
     /// Return the options as pushed or read, without added padding.
+    #[inline]
     pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes[..usize::from(self.len)]
+        &self.bytes[..self.len]
     }
 
     /// Return the options padded with zeros to a multiple of four bytes, as
     /// they go on the wire.
+    #[inline]
     pub fn wire_bytes(&self) -> &[u8] {
         &self.bytes[..self.padded_len()]
     }
 
     /// Return the length of the options without added padding.
+    #[inline]
     pub fn len(&self) -> usize {
-        usize::from(self.len)
+        self.len
     }
 
     /// Return whether there are no options.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// Return the length of the options area on the wire: a multiple of 4.
+    #[inline]
     pub fn padded_len(&self) -> usize {
         self.len().next_multiple_of(4)
     }
@@ -421,6 +489,7 @@ impl TcpOptions {
     /// Iterate over the options as they go on the wire, up to and including
     /// the first EOL: a list that does not fill a word ends with the EOL of
     /// its padding.
+    #[inline]
     pub fn iter(&self) -> TcpOptionsIter<'_> {
         TcpOptionsIter {
             rest: self.wire_bytes(),
@@ -428,6 +497,7 @@ impl TcpOptions {
     }
 
     /// Return the first MSS option's value (RFC 9293 3.7.1).
+    #[inline]
     pub fn mss(&self) -> Option<u16> {
         self.iter().find_map(|o| match o {
             TcpOption::MaxSegmentSize(mss) => Some(mss),
@@ -439,6 +509,7 @@ impl TcpOptions {
     /// above 14 are not clamped here. RFC 7323 2.3: "If a Window Scale option
     /// is received with a shift.cnt value larger than 14, the TCP SHOULD log
     /// the error but MUST use 14 instead of the specified value."
+    #[inline]
     pub fn window_scale(&self) -> Option<u8> {
         self.iter().find_map(|o| match o {
             TcpOption::WindowScale(shift) => Some(shift),
@@ -447,11 +518,13 @@ impl TcpOptions {
     }
 
     /// Return whether a SACK-Permitted option is present (RFC 2018 2).
+    #[inline]
     pub fn sack_permitted(&self) -> bool {
         self.iter().any(|o| o == TcpOption::SackPermitted)
     }
 
     /// Return the first Timestamps option's values (RFC 7323 3.2).
+    #[inline]
     pub fn timestamps(&self) -> Option<Timestamps> {
         self.iter().find_map(|o| match o {
             TcpOption::Timestamps(ts) => Some(ts),
@@ -460,6 +533,7 @@ impl TcpOptions {
     }
 
     /// Return the first SACK option's blocks (RFC 2018 3).
+    #[inline]
     pub fn sack_blocks(&self) -> Option<SackBlocks> {
         self.iter().find_map(|o| match o {
             TcpOption::Sack(blocks) => Some(blocks),
@@ -469,12 +543,14 @@ impl TcpOptions {
 }
 
 impl Default for TcpOptions {
+    #[inline]
     fn default() -> Self {
         TcpOptions::new()
     }
 }
 
 impl PartialEq for TcpOptions {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.wire_bytes() == other.wire_bytes()
     }
@@ -483,6 +559,7 @@ impl PartialEq for TcpOptions {
 impl Eq for TcpOptions {}
 
 impl core::hash::Hash for TcpOptions {
+    #[inline]
     fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
         self.wire_bytes().hash(state);
     }
@@ -527,6 +604,7 @@ pub struct TcpOptionsIter<'a> {
 impl<'a> Iterator for TcpOptionsIter<'a> {
     type Item = TcpOption<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<TcpOption<'a>> {
         // A TcpOptions only holds well-formed options, so parse cannot fail
         // before the end; the end (or an EOL) stops the iteration.

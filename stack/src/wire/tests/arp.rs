@@ -463,3 +463,24 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// The one-test fast path of `check_len` agrees with the full check.
+    #[test]
+    fn check_len_fast_path_agrees(
+        mut bytes in proptest::collection::vec(any::<u8>(), 0..40),
+        prefix in any::<bool>(),
+        flip in 0usize..8,
+    ) {
+        if prefix && bytes.len() >= 6 {
+            bytes[..6].copy_from_slice(&[0, 1, 8, 0, 6, 4]);
+            if let Some(byte) = bytes.get_mut(flip) {
+                if flip < 6 {
+                    *byte ^= 1;
+                }
+            }
+        }
+        let packet = ArpPacket::new_unchecked(&bytes[..]);
+        prop_assert_eq!(packet.check_len(), packet.check_len_slow());
+    }
+}

@@ -437,3 +437,15 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// The one-test fast path of `check_len` agrees with the full check.
+    #[test]
+    fn check_len_fast_path_agrees(mut bytes in proptest::collection::vec(any::<u8>(), 0..24), tag in any::<bool>()) {
+        if tag && bytes.len() >= 14 {
+            bytes[12..14].copy_from_slice(&[0x81, 0x00]);
+        }
+        let frame = EthernetFrame::new_unchecked(&bytes[..]);
+        prop_assert_eq!(frame.check_len(), frame.check_len_slow());
+    }
+}

@@ -723,3 +723,27 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// The one-test fast paths of `check_header` and `check_len` agree with
+    /// the full checks.
+    #[test]
+    fn check_fast_paths_agree(
+        mut bytes in vec(any::<u8>(), 0..72),
+        ihl in 0u8..16,
+        version_four in any::<bool>(),
+        total in 0u16..80,
+    ) {
+        if bytes.len() >= HEADER_LEN {
+            let version = if version_four { 4 } else { bytes[0] >> 4 };
+            bytes[0] = (version << 4) | ihl;
+            bytes[2..4].copy_from_slice(&total.to_be_bytes());
+        }
+        let packet = Ipv4Packet::new_unchecked(&bytes[..]);
+        prop_assert_eq!(packet.check_header(), packet.check_header_slow());
+        let whole = packet
+            .check_header_slow()
+            .and_then(|()| need_len("payload", usize::from(packet.total_len()), bytes.len()));
+        prop_assert_eq!(packet.check_len(), whole);
+    }
+}

@@ -799,3 +799,44 @@ proptest! {
         }
     }
 }
+
+/// Walk an options area with `TcpOption::parse`, as `TcpOptions::parse`
+/// did before it checked lengths without decoding: the oracle.
+fn walk_options(area: &[u8]) -> Result<(), WireError> {
+    let mut rest = area;
+    while !rest.is_empty() {
+        match TcpOption::parse(rest)? {
+            (_, TcpOption::EndOfList) => break,
+            (after, _) => rest = after,
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    /// The one-test fast path of `check_len` agrees with the full check.
+    #[test]
+    fn check_len_fast_path_agrees(mut bytes in proptest::collection::vec(any::<u8>(), 0..64), offset in 0u8..16) {
+        if bytes.len() >= HEADER_LEN {
+            bytes[12] = (offset << 4) | (bytes[12] & 0x0f);
+        }
+        let segment = TcpSegment::new_unchecked(&bytes[..]);
+        prop_assert_eq!(segment.check_len(), segment.check_len_slow());
+    }
+
+    /// `TcpOptions::parse` fails exactly where a walk with
+    /// `TcpOption::parse` fails, with the same error, and keeps the bytes.
+    #[test]
+    fn options_length_check_agrees_with_the_walk(
+        area in proptest::collection::vec(
+            prop_oneof![Just(0u8), Just(1), Just(2), Just(3), Just(4), Just(5), Just(8), Just(10), Just(18), any::<u8>()],
+            0..=MAX_OPTIONS_LEN,
+        ),
+    ) {
+        let parsed = TcpOptions::parse(&area);
+        prop_assert_eq!(parsed.map(|_| ()), walk_options(&area));
+        if let Ok(options) = parsed {
+            prop_assert_eq!(options.as_bytes(), &area[..]);
+        }
+    }
+}

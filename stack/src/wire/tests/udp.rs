@@ -299,3 +299,15 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// The one-test fast path of `check_len` agrees with the full check.
+    #[test]
+    fn check_len_fast_path_agrees(mut bytes in proptest::collection::vec(any::<u8>(), 0..24), length in 0u16..28) {
+        if bytes.len() >= HEADER_LEN {
+            bytes[4..6].copy_from_slice(&length.to_be_bytes());
+        }
+        let packet = UdpPacket::new_unchecked(&bytes[..]);
+        prop_assert_eq!(packet.check_len(), packet.check_len_slow());
+    }
+}

@@ -1,0 +1,3 @@
+//! Fuzz target `dns`: see `apps::dns::fuzz::dns` for what it checks.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| apps::dns::fuzz::dns(data));

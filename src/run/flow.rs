@@ -1,0 +1,124 @@
+//! The TCP connections of a script, one per socket: their ports and the
+//! two initial sequence numbers that relative numbers are counted from.
+//!
+//! The peer's ISN is drawn from the run's seed; the target's is learned from
+//! the first segment it sends on the connection (its SYN, or a RST
+//! answering the peer's first segment): `ISN = seq - relative seq`.
+
+use core::net::Ipv4Addr;
+
+use stack::random::Rng;
+use stack::tcp::SeqNumber;
+use stack::wire::tcp::TcpRepr;
+
+use super::{DEFAULT_LOCAL_PORT, DEFAULT_PEER_PORT};
+use crate::notation::Isns;
+use crate::script::Config;
+use crate::target::SocketId;
+
+/// One connection as the script sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Flow {
+    /// The script's socket.
+    pub socket: SocketId,
+    /// The target's port: from `listen`/`bind`, learned from the target's
+    /// first segment after `connect`, else [`DEFAULT_LOCAL_PORT`].
+    pub local_port: Option<u16>,
+    /// The peer's port: from `connect`, else [`DEFAULT_PEER_PORT`].
+    pub remote_port: u16,
+    /// The peer's address: from `connect`, else `config.remote`.
+    pub remote_addr: Ipv4Addr,
+    /// The target's ISN, once learned.
+    pub target_isn: Option<SeqNumber>,
+    /// The peer's (the script's) ISN.
+    pub peer_isn: SeqNumber,
+}
+
+impl Flow {
+    /// Return the ISNs of a segment the peer sends (the target's is taken
+    /// as 0 until learned).
+    pub fn inbound(&self) -> Isns {
+        Isns {
+            sender: self.peer_isn,
+            receiver: self.target_isn.unwrap_or_default(),
+        }
+    }
+
+    /// Return the ISNs of a segment the target sends.
+    pub fn outbound(&self) -> Isns {
+        Isns {
+            sender: self.target_isn.unwrap_or_default(),
+            receiver: self.peer_isn,
+        }
+    }
+
+    /// Return the target's port, [`DEFAULT_LOCAL_PORT`] if not yet known.
+    pub fn local_port(&self) -> u16 {
+        self.local_port.unwrap_or(DEFAULT_LOCAL_PORT)
+    }
+}
+
+/// The connections of one run.
+#[derive(Debug)]
+pub struct Flows {
+    flows: Vec<Flow>,
+    rng: Rng,
+    remote: Ipv4Addr,
+}
+
+impl Flows {
+    /// Start with no connection; peer ISNs come from `seed`.
+    pub fn new(config: &Config, seed: u64) -> Flows {
+        Flows {
+            flows: Vec::new(),
+            rng: Rng::from_seed(seed).derive("peer-isn"),
+            remote: config.remote,
+        }
+    }
+
+    /// Return socket `socket`'s connection, made on first use.
+    pub fn get(&mut self, socket: SocketId) -> &mut Flow {
+        let index = match self.flows.iter().position(|f| f.socket == socket) {
+            Some(i) => i,
+            None => {
+                let flow = Flow {
+                    socket,
+                    local_port: None,
+                    remote_port: DEFAULT_PEER_PORT,
+                    remote_addr: self.remote,
+                    target_isn: None,
+                    peer_isn: SeqNumber(self.rng.next_u32()),
+                };
+                self.flows.push(flow);
+                self.flows.len() - 1
+            }
+        };
+        &mut self.flows[index]
+    }
+
+    /// Give socket `accepted` (from `accept()` on `listener`) the
+    /// listener's connection.
+    pub fn accept(&mut self, listener: SocketId, accepted: SocketId) {
+        let flow = Flow {
+            socket: accepted,
+            ..*self.get(listener)
+        };
+        self.flows.retain(|f| f.socket != accepted);
+        self.flows.push(flow);
+    }
+
+    /// Return the ISNs that make a segment's numbers relative: those of
+    /// the connection its ports belong to, or zeros (absolute numbers).
+    pub fn isns(&self, segment: &TcpRepr<'_>, inbound: bool) -> Isns {
+        let (local, remote) = if inbound {
+            (segment.dst_port, segment.src_port)
+        } else {
+            (segment.src_port, segment.dst_port)
+        };
+        self.flows
+            .iter()
+            .find(|f| f.local_port() == local && f.remote_port == remote)
+            .map(|f| if inbound { f.inbound() } else { f.outbound() })
+            .unwrap_or_default()
+    }
+}

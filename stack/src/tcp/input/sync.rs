@@ -1,0 +1,180 @@
+//! RFC 9293 3.10.7.4, the synchronized states: the first to fourth checks.
+
+use core::ops::ControlFlow;
+
+use crate::tcp::connection::Connection;
+use crate::tcp::error::ConnectionError;
+use crate::tcp::event::{ResetCause, TcpEvent};
+use crate::tcp::state::State;
+use crate::tcp::timers::TcpTimer;
+use crate::tcp::verdict::{Verdict, Why};
+use crate::time::Instant;
+use crate::wire::tcp::{TcpFlags, TcpRepr};
+
+impl Connection {
+    /// SYN-RECEIVED to TIME-WAIT: the checks, in the RFC's order. The third
+    /// (security) is not applicable: no IP security option is in use.
+    pub(super) fn arrives_synchronized(
+        &mut self,
+        now: Instant,
+        seg: &TcpRepr<'_>,
+    ) -> ControlFlow<Verdict, Verdict> {
+        self.check_sequence(now, seg)?; // first: PAWS and the acceptability test
+        self.check_rst(now, seg)?; // second: RFC 5961 3.2
+        self.check_syn(now, seg)?; // fourth: RFC 5961 4.2
+        self.check_ack(now, seg)?; // fifth
+        self.process_text(now, seg)?; // sixth (URG) and seventh
+        self.check_fin(now, seg) // eighth
+    }
+
+    /// First: PAWS (RFC 7323 5.3), then the four cases of the acceptability
+    /// test (RFC 9293 3.10.7.4):
+    ///
+    /// | SEG.LEN | RCV.WND | test |
+    /// |---|---|---|
+    /// | 0 | 0 | SEG.SEQ = RCV.NXT |
+    /// | 0 | >0 | RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND |
+    /// | >0 | 0 | not acceptable |
+    /// | >0 | >0 | either end of the segment in the window |
+    ///
+    /// A zero window still takes valid ACKs, URGs and RSTs (MUST-66): a
+    /// segment at RCV.NXT passes, and its data is trimmed away later.
+    pub(super) fn check_sequence(
+        &mut self,
+        now: Instant,
+        seg: &TcpRepr<'_>,
+    ) -> ControlFlow<Verdict> {
+        let rst = seg.flags.contains(TcpFlags::RST);
+        if self.ts.enabled && !rst {
+            // RFC 7323 5.3: RSTs are acceptable whatever their timestamp.
+            match seg.timestamps() {
+                // RFC 7323 3.2: "If a non-<RST> segment is received without a
+                // TSopt, a TCP SHOULD silently drop the segment."
+                None => return ControlFlow::Break(Verdict::Dropped(Why::MissingTimestamp)),
+                Some(ts) if self.ts.paws_rejects(ts.tsval, now) => {
+                    self.pending.ack_now = true;
+                    return ControlFlow::Break(Verdict::Acked(Why::PawsRejected));
+                }
+                Some(_) => {}
+            }
+        }
+        if !self.acceptable(seg) {
+            return ControlFlow::Break(self.unacceptable(now, seg));
+        }
+        if let (true, Some(ts)) = (self.ts.enabled, seg.timestamps()) {
+            self.ts.update_recent(seg.seq_number, ts.tsval, now);
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Return whether `seg` passes the acceptability test (see [`Self::check_sequence`]).
+    fn acceptable(&self, seg: &TcpRepr<'_>) -> bool {
+        let len = seg.segment_len() as u32;
+        let (nxt, wnd, seq) = (self.rcv.nxt, self.rcv.wnd(), seg.seq_number);
+        match (len, wnd) {
+            (0, 0) => seq == nxt,
+            (0, _) => seq.in_window(nxt, wnd),
+            // MUST-66: RST and URG processed even with a zero window.
+            (_, 0) => seq == nxt,
+            (_, _) => seq.in_window(nxt, wnd) || (seq + (len - 1)).in_window(nxt, wnd),
+        }
+    }
+
+    /// "If an incoming segment is not acceptable, an acknowledgment should be
+    /// sent in reply (unless the RST bit is set, if so drop the segment and
+    /// return)".
+    fn unacceptable(&mut self, now: Instant, seg: &TcpRepr<'_>) -> Verdict {
+        let flags = seg.flags;
+        if flags.contains(TcpFlags::RST) {
+            // RFC 5961 3.2 1: a RST outside the window is silently dropped.
+            return Verdict::Dropped(Why::RstOutOfWindow);
+        }
+        if self.state == State::SynReceived
+            && flags.contains(TcpFlags::SYN)
+            && seg.seq_number == self.rcv.irs
+        {
+            // The peer did not get our SYN,ACK: our "acknowledgment" in
+            // SYN-RECEIVED is the SYN,ACK itself.
+            self.pending.syn = true;
+            return Verdict::Acked(Why::DuplicateSyn);
+        }
+        let fin_end = seg.seq_number + seg.segment_len() as u32;
+        if self.state == State::TimeWait && flags.contains(TcpFlags::FIN) && fin_end == self.rcv.nxt
+        {
+            // "The only thing that can arrive in this state is a retransmission
+            // of the remote FIN. Acknowledge it, and restart the 2 MSL timeout."
+            self.timers
+                .set(TcpTimer::TimeWait, now + 2 * self.config.msl);
+            self.pending.ack_now = true;
+            return Verdict::Acked(Why::RetransmittedFin);
+        }
+        self.pending.ack_now = true;
+        Verdict::Acked(Why::Unacceptable)
+    }
+
+    /// Second: the RST bit (RFC 5961 3.2). A RST exactly at RCV.NXT resets
+    /// the connection; one elsewhere in the window draws a challenge ACK.
+    pub(super) fn check_rst(&mut self, now: Instant, seg: &TcpRepr<'_>) -> ControlFlow<Verdict> {
+        if !seg.flags.contains(TcpFlags::RST) {
+            return ControlFlow::Continue(());
+        }
+        if seg.seq_number != self.rcv.nxt {
+            return ControlFlow::Break(self.challenge_ack(now, Why::RstInWindowNotExact));
+        }
+        ControlFlow::Break(match self.state {
+            State::SynReceived if self.passive => {
+                // MUST-11: "If this connection was initiated with a passive
+                // OPEN (i.e., came from the LISTEN state), then return this
+                // connection to the LISTEN state and return."
+                self.return_to_listen();
+                Verdict::ReturnToListen(Why::ResetByPeer)
+            }
+            State::SynReceived => {
+                // "...initiated with an active OPEN ... the connection was refused".
+                self.signal(TcpEvent::Reset(ResetCause::Refused));
+                self.enter_closed(Some(ConnectionError::Refused));
+                Verdict::Closed(Why::Refused)
+            }
+            State::TimeWait if self.config.ignore_rst_in_time_wait => {
+                Verdict::Dropped(Why::RstInTimeWait)
+            }
+            State::Closing | State::LastAck | State::TimeWait => {
+                // "enter the CLOSED state, delete the TCB, and return".
+                self.enter_closed(None);
+                Verdict::Closed(Why::ResetByPeer)
+            }
+            _ => {
+                // "any outstanding RECEIVEs and SEND should receive 'reset'
+                // responses. All segment queues should be flushed." (SHLD-3)
+                self.signal(TcpEvent::Reset(ResetCause::ByPeer));
+                self.enter_closed(Some(ConnectionError::Reset));
+                Verdict::Closed(Why::ResetByPeer)
+            }
+        })
+    }
+
+    /// Fourth: the SYN bit. A passive SYN-RECEIVED returns to LISTEN;
+    /// anywhere else it draws a challenge ACK (RFC 5961 4.2), whatever its
+    /// sequence number.
+    pub(super) fn check_syn(&mut self, now: Instant, seg: &TcpRepr<'_>) -> ControlFlow<Verdict> {
+        if !seg.flags.contains(TcpFlags::SYN) {
+            return ControlFlow::Continue(());
+        }
+        if self.state == State::SynReceived && self.passive {
+            self.return_to_listen();
+            return ControlFlow::Break(Verdict::ReturnToListen(Why::SynInSynReceived));
+        }
+        ControlFlow::Break(self.challenge_ack(now, Why::SynInSynchronized))
+    }
+
+    /// Go back to LISTEN, forgetting the peer's SYN (MUST-11).
+    fn return_to_listen(&mut self) {
+        self.state = State::Listen;
+        self.timers.stop_all();
+        self.send_queue.clear();
+        self.pending = Default::default();
+        self.recovery = Default::default();
+        self.fin_queued = false;
+        self.signal(TcpEvent::ReturnedToListen);
+    }
+}
