@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::super::fuzz::{HEADERS, LIMITS, METHODS};
 use super::super::{ChunkedDecoder, Event, Request, Response, EMPTY_HEADER};
-use super::{Error, Status};
+use super::Error;
 
 /// Return the files of `corpus/<target>/`, as (name, bytes).
 fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
