@@ -1,7 +1,7 @@
 //! The pieces request and response heads share: the HTTP version, line
 //! ends, field lines (also used for trailers) and the head size limit.
 
-use super::scan::{short_run, value_run, TCHAR};
+use super::scan::{run, value_run, TCHAR};
 use super::{Error, Header, Status, Version};
 
 /// Unwrap a `Status::Complete` or return `Ok(Status::Partial)`.
@@ -58,7 +58,7 @@ pub(crate) fn line_end(buf: &[u8], other: Error) -> Result<Status<()>, Error> {
 /// the length of the line with its CRLF.
 #[inline(always)]
 pub(crate) fn field_line(buf: &[u8]) -> Result<Status<(Header<'_>, usize)>, Error> {
-    let name_len = short_run(buf, &TCHAR);
+    let name_len = run(buf, &TCHAR);
     match buf.get(name_len) {
         None => return Ok(Status::Partial),
         Some(b':') if name_len > 0 => {}

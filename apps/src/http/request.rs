@@ -2,7 +2,7 @@
 
 use super::framing::{self, Body};
 use super::head::{self, complete, Out};
-use super::scan::{run, short_run, HOST, TARGET, TCHAR};
+use super::scan::{run, HOST, TARGET, TCHAR};
 use super::{Error, Header, Limits, Status, Version};
 
 /// The form of a request target (RFC 9112 3.2).
@@ -133,7 +133,7 @@ fn request_line<'b>(buf: &'b [u8], limits: &Limits) -> Result<Status<Line<'b>>, 
         start += 2;
     }
     let line = buf.get(start..).unwrap_or_default();
-    let method_len = short_run(line, &TCHAR);
+    let method_len = run(line, &TCHAR);
     match line.get(method_len) {
         None => return Ok(Status::Partial),
         Some(b' ') if method_len > 0 => {}

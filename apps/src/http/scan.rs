@@ -52,18 +52,18 @@ pub(crate) static QDTEXT: [bool; 256] = table(&[(0x23, 0x5b), (0x5d, 0x7e), (0x8
 
 /// Return the length of the run of `class` bytes at the start of `buf`.
 ///
-/// Eight bytes at a time: the eight lookups are combined before the one
-/// branch, so a long run (a request target) costs few branches. Short runs
-/// (methods, field names) are faster with [`short_run`].
-#[inline]
+/// Eight bytes at a time, each block unrolled: one lookup and one branch
+/// per byte, without the loop's own compare (measured: a third faster on
+/// field names than a plain byte loop, and faster than combining the
+/// eight lookups before one branch).
+#[inline(always)]
 pub(crate) fn run(buf: &[u8], class: &[bool; 256]) -> usize {
     let mut done = 0;
-    for chunk in buf.chunks_exact(8) {
-        let all = chunk
-            .iter()
-            .fold(true, |all, &b| all & class[usize::from(b)]);
-        if !all {
-            break;
+    while let Some(Ok(block)) = buf.get(done..done + 8).map(<&[u8; 8]>::try_from) {
+        for (i, &b) in block.iter().enumerate() {
+            if !class[usize::from(b)] {
+                return done + i;
+            }
         }
         done += 8;
     }
@@ -72,15 +72,6 @@ pub(crate) fn run(buf: &[u8], class: &[bool; 256]) -> usize {
         .iter()
         .position(|&b| !class[usize::from(b)])
         .unwrap_or(rest.len())
-}
-
-/// Return the length of the run of `class` bytes at the start of `buf`, a
-/// byte at a time.
-#[inline]
-pub(crate) fn short_run(buf: &[u8], class: &[bool; 256]) -> usize {
-    buf.iter()
-        .position(|&b| !class[usize::from(b)])
-        .unwrap_or(buf.len())
 }
 
 /// Return the length of the run of [`VALUE`] bytes at the start of `buf`.
