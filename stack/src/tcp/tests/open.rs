@@ -117,6 +117,32 @@ fn syn_sent_syn_is_simultaneous_open() {
     assert!(!h.conn.is_passive());
 }
 
+/// MUST-10, RFC 9293 figure 8: in a simultaneous open the peer's SYN,ACK
+/// crosses ours. It repeats the SYN we already took, but its ACK covers our
+/// SYN: with the old SYN trimmed off (3.10.7.4: "trimming off any portions
+/// that lie outside the window (including SYN and FIN)") it is an
+/// acceptable ACK at RCV.NXT, and we enter ESTABLISHED without a word.
+#[test]
+fn must_10_crossing_syn_ack_in_simultaneous_open_establishes() {
+    let mut h = Harness::connect(plain());
+    h.expect("S 0:0(0) <mss 1460>");
+    h.inject("S 0:0(0) win 65535 <mss 1000>");
+    h.expect("S. 0:0(0) ack 1 <mss 1460>");
+    h.inject_expect("S. 0:0(0) ack 1 win 65535 <mss 1000>", Verdict::Accepted);
+    assert_eq!(h.state(), State::Established);
+    h.expect_nothing();
+    // A SYN,ACK whose ACK does not cover our SYN is still a duplicate SYN.
+    let mut h = Harness::connect(plain());
+    h.expect("S 0:0(0) <mss 1460>");
+    h.inject("S 0:0(0) win 65535 <mss 1000>");
+    h.expect("S. 0:0(0) ack 1 <mss 1460>");
+    h.inject_expect(
+        "S. 0:0(0) ack 0 win 65535 <mss 1000>",
+        Verdict::Acked(Why::DuplicateSyn),
+    );
+    assert_eq!(h.state(), State::SynReceived);
+}
+
 /// MUST-11: in an active SYN-RECEIVED a RST refuses the connection.
 #[test]
 fn syn_received_active_rst_is_refused() {
