@@ -307,6 +307,28 @@ fn syn_received_bad_ack_gets_rst() {
     assert_eq!(h.state(), State::SynReceived);
 }
 
+/// RFC 7323 2.2, RFC 9293 3.10.7.2: with a buffer far above 65535 octets
+/// and scaling agreed, the SYN,ACK's window is capped at 65535 and nothing
+/// follows it in SYN-RECEIVED: no window update before the handshake ends.
+/// The first ACK after it offers the scaled window.
+#[test]
+fn syn_received_sends_no_window_update_before_the_handshake_ends_rfc7323_2_2() {
+    let config = crate::tcp::Config {
+        window_scaling: true,
+        recv_buffer: 1 << 20,
+        ..plain()
+    };
+    let mut h = Harness::listen(config);
+    h.inject("S 0:0(0) win 65535 <mss 1460,nop,wscale 7>");
+    h.expect("S. 0:0(0) ack 1 win 65535 <mss 1460,nop,wscale 5>");
+    h.expect_nothing();
+    h.inject(". 1:1(0) ack 1 win 512");
+    assert_eq!(h.state(), State::Established);
+    h.inject("P. 1:11(10) ack 1 win 512");
+    h.advance(Duration::from_millis(200));
+    h.expect(". 1:1(0) ack 11 win 32768");
+}
+
 /// The SYN,ACK is retransmitted on timeout, like the SYN (MUST-22).
 #[test]
 fn syn_received_timeout_resends_syn_ack() {
