@@ -36,15 +36,21 @@ impl Connection {
     /// window (including SYN and FIN) and only processing further if the
     /// segment then begins at RCV.NXT"): an ACK at RCV.NXT that takes the
     /// connection to ESTABLISHED, as the figure shows, where the segment
-    /// whole would fail the acceptability test.
-    fn crossed_syn_ack<'a>(&self, seg: &TcpRepr<'a>) -> Option<TcpRepr<'a>> {
+    /// whole would fail the acceptability test. As a whole it repeats old
+    /// sequence space, which the first check answers with an ACK: one is
+    /// sent (as Linux and the BSDs do).
+    fn crossed_syn_ack<'a>(&mut self, seg: &TcpRepr<'a>) -> Option<TcpRepr<'a>> {
         let flags = seg.flags;
         let crossing = self.state == State::SynReceived
             && flags.contains(TcpFlags::SYN | TcpFlags::ACK)
             && !flags.contains(TcpFlags::RST)
             && seg.seq_number == self.rcv.irs
             && self.snd.acks_new(seg.ack_number);
-        crossing.then(|| TcpRepr {
+        if !crossing {
+            return None;
+        }
+        self.pending.ack_now = true;
+        Some(TcpRepr {
             seq_number: seg.seq_number + 1,
             flags: flags - TcpFlags::SYN,
             ..*seg

@@ -121,7 +121,8 @@ fn syn_sent_syn_is_simultaneous_open() {
 /// crosses ours. It repeats the SYN we already took, but its ACK covers our
 /// SYN: with the old SYN trimmed off (3.10.7.4: "trimming off any portions
 /// that lie outside the window (including SYN and FIN)") it is an
-/// acceptable ACK at RCV.NXT, and we enter ESTABLISHED without a word.
+/// acceptable ACK at RCV.NXT, and we enter ESTABLISHED. The repeated SYN
+/// is acknowledged, as the first check answers old sequence space.
 #[test]
 fn must_10_crossing_syn_ack_in_simultaneous_open_establishes() {
     let mut h = Harness::connect(plain());
@@ -130,6 +131,7 @@ fn must_10_crossing_syn_ack_in_simultaneous_open_establishes() {
     h.expect("S. 0:0(0) ack 1 <mss 1460>");
     h.inject_expect("S. 0:0(0) ack 1 win 65535 <mss 1000>", Verdict::Accepted);
     assert_eq!(h.state(), State::Established);
+    h.expect(". 1:1(0) ack 1");
     h.expect_nothing();
     // A SYN,ACK whose ACK does not cover our SYN is still a duplicate SYN.
     let mut h = Harness::connect(plain());
