@@ -21,6 +21,7 @@ const TARGETS: &[(&str, Body)] = &[
     ("tcp", synack::fuzz::tcp),
     ("frame", synack::fuzz::frame),
     ("script", synack::fuzz::script),
+    ("host", synack::fuzz::host),
 ];
 
 fn corpus_files(target: &str) -> Vec<PathBuf> {

@@ -147,6 +147,23 @@ pub struct HostConfig {
     pub udp: UdpConfig,
     /// IPv4 reassembly (RFC 791 3.2, RFC 1122 3.3.2).
     pub reassembly: ReassemblyConfig,
+    /// A rule to break on purpose, **for testing the fuzzer only**: always
+    /// `None` in a real host. See [`Sabotage`].
+    pub sabotage: Option<Sabotage>,
+}
+
+/// A deliberate fault, **for testing the fuzzer only**.
+///
+/// Each variant breaks one invariant that the `host` fuzz target
+/// (`synack::fuzz::host`) checks after every step, so that a test can show
+/// the target catches it. It is a plain configuration value, not a `cfg`:
+/// the code under test is the code that ships.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sabotage {
+    /// Send ICMP errors about ICMP errors, which RFC 1122 3.2.2 forbids.
+    IcmpErrorAboutIcmpError,
+    /// Send every UDP datagram with its checksum's bits inverted.
+    CorruptUdpChecksum,
 }
 
 impl Default for HostConfig {
@@ -167,6 +184,7 @@ impl Default for HostConfig {
             icmp: IcmpConfig::default(),
             udp: UdpConfig::default(),
             reassembly: ReassemblyConfig::default(),
+            sabotage: None,
         }
     }
 }

@@ -279,7 +279,10 @@ impl Host {
         if self.is_broadcast(dst) {
             return Ok(NextHop::Broadcast);
         }
-        if dst.is_multicast() || dst.is_loopback() || dst == self.config.ipv4 {
+        // RFC 1122 3.2.1.3: 0.0.0.0 "MUST NOT be sent, except as a source
+        // address", and 127/8 "MUST NOT appear outside a host".
+        let special = dst.is_unspecified() || dst.is_multicast() || dst.is_loopback();
+        if special || dst == self.config.ipv4 {
             return Err(SendError::NoRoute(dst));
         }
         if self.on_subnet(dst) {
