@@ -171,12 +171,13 @@ encoded_enum! {
 encoded_struct! {
     /// A long payload that costs four bytes of input.
     pub struct Pattern {
-        /// The length.
+        /// The length: `len % 1024`, unless `big`.
         pub len: u16,
         /// The first byte; each next one is one more.
         pub start: u8,
-        /// Spare, so the struct encodes in four bytes.
-        pub pad: u8,
+        /// Take `len` whole, up to 65,535, if odd (a byte rather than a
+        /// bool keeps the struct four bytes long).
+        pub big: u8,
     }
 }
 
@@ -546,7 +547,20 @@ impl Data {
     pub fn to_vec(&self) -> Vec<u8> {
         match self {
             Data::Bytes(bytes) => bytes.0.clone(),
-            Data::Pattern(p) => (0..p.len).map(|i| p.start.wrapping_add(i as u8)).collect(),
+            Data::Pattern(p) => {
+                let len = match p.big & 1 {
+                    1 => usize::from(p.len),
+                    _ => usize::from(p.len % 1024),
+                };
+                // 256 bytes counted up, then copies of them: cheap to make.
+                let cycle: Vec<u8> = (0..=255u8).map(|i| p.start.wrapping_add(i)).collect();
+                let mut bytes = Vec::with_capacity(len);
+                while bytes.len() < len {
+                    let n = (len - bytes.len()).min(cycle.len());
+                    bytes.extend_from_slice(&cycle[..n]);
+                }
+                bytes
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ fn pattern(len: u16) -> Data {
     Data::Pattern(Pattern {
         len,
         start: 0x41,
-        pad: 0,
+        big: u8::from(len >= 1024),
     })
 }
 
