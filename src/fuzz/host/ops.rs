@@ -175,8 +175,8 @@ encoded_struct! {
         pub len: u16,
         /// The first byte; each next one is one more.
         pub start: u8,
-        /// Take `len` whole, up to 65,535, if odd (a byte rather than a
-        /// bool keeps the struct four bytes long).
+        /// Take `len` whole, up to 65,535, if its low three bits are set
+        /// (one pattern in eight: big payloads are slow to fuzz).
         pub big: u8,
     }
 }
@@ -548,8 +548,8 @@ impl Data {
         match self {
             Data::Bytes(bytes) => bytes.0.clone(),
             Data::Pattern(p) => {
-                let len = match p.big & 1 {
-                    1 => usize::from(p.len),
+                let len = match p.big & 7 {
+                    7 => usize::from(p.len),
                     _ => usize::from(p.len % 1024),
                 };
                 // 256 bytes counted up, then copies of them: cheap to make.

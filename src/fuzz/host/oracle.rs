@@ -387,7 +387,7 @@ impl Oracle {
         );
         assert_eq!(offset, out.bytes.len(), "the host's fragments out of order");
         assert!(
-            !header.more_frags || payload.len() % 8 == 0,
+            !header.more_frags || payload.len().is_multiple_of(8),
             "a fragment of {} bytes with MF set",
             payload.len()
         );

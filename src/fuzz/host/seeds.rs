@@ -13,7 +13,7 @@ fn pattern(len: u16) -> Data {
     Data::Pattern(Pattern {
         len,
         start: 0x41,
-        big: u8::from(len >= 1024),
+        big: if len >= 1024 { 7 } else { 0 },
     })
 }
 
@@ -90,18 +90,31 @@ fn scenario(setup: Setup, ops: Vec<Op>) -> Scenario {
     Scenario { setup, ops }
 }
 
+/// A UDP send from the sending socket.
+fn send(to: Addr, port: Port, data: Data) -> Op {
+    Op::Send(SendOp {
+        socket: Socket::Sender,
+        to,
+        port,
+        data,
+        dont_frag: false,
+    })
+}
+
 /// Return every seed with its name.
 pub fn seeds() -> Vec<(&'static str, Scenario)> {
+    [
+        basic_seeds(),
+        fragment_seeds(),
+        resolution_seeds(),
+        icmp_seeds(),
+    ]
+    .concat()
+}
+
+/// ARP, UDP delivery and echo.
+fn basic_seeds() -> Vec<(&'static str, Scenario)> {
     let base = Setup::default;
-    let send = |to: Addr, port: Port, data: Data| {
-        Op::Send(SendOp {
-            socket: Socket::Sender,
-            to,
-            port,
-            data,
-            dont_frag: false,
-        })
-    };
     vec![
         ("arp-request-reply", scenario(base(), vec![peer_arp()])),
         (
@@ -153,6 +166,13 @@ pub fn seeds() -> Vec<(&'static str, Scenario)> {
                 ],
             ),
         ),
+    ]
+}
+
+/// Fragments and reassembly.
+fn fragment_seeds() -> Vec<(&'static str, Scenario)> {
+    let base = Setup::default;
+    vec![
         (
             "fragments-duplicate-overlap",
             scenario(
@@ -234,6 +254,13 @@ pub fn seeds() -> Vec<(&'static str, Scenario)> {
                 ],
             ),
         ),
+    ]
+}
+
+/// ARP resolution and ICMP errors to sockets.
+fn resolution_seeds() -> Vec<(&'static str, Scenario)> {
+    let base = Setup::default;
+    vec![
         (
             "arp-resolve-send",
             scenario(
@@ -273,6 +300,13 @@ pub fn seeds() -> Vec<(&'static str, Scenario)> {
                 ],
             ),
         ),
+    ]
+}
+
+/// ICMP errors the host sends or must not send, broadcasts, ping, corrupt frames.
+fn icmp_seeds() -> Vec<(&'static str, Scenario)> {
+    let base = Setup::default;
+    vec![
         (
             "no-error-about-error",
             scenario(
