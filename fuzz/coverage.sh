@@ -41,14 +41,27 @@ else
 fi
 
 # Runs every input of the corpus through an instrumented build of the
-# target and merges the profiles into fuzz/coverage/<target>/coverage.profdata.
-cargo fuzz coverage "$target" "${corpus[@]}" >/dev/null 2>"fuzz/coverage-$target.log" || {
-  tail -n 30 "fuzz/coverage-$target.log" >&2
-  exit 1
-}
-rm -f "fuzz/coverage-$target.log"
+# target and merges the profiles into fuzz/coverage/<target>/coverage.profdata
+# (COVERAGE_REPORT_ONLY=1 reuses the last one, to redo only the reports).
 out="fuzz/coverage/$target"
-exe="fuzz/target/$host/coverage/$host/release/$target"
+mkdir -p fuzz/coverage
+if [ "${COVERAGE_REPORT_ONLY:-0}" != 1 ]; then
+  cargo fuzz coverage "$target" "${corpus[@]}" >/dev/null 2>"$out.log" || {
+    tail -n 30 "$out.log" >&2
+    exit 1
+  }
+  rm -f "$out.log"
+fi
+# cargo-fuzz builds it under the project's target directory.
+exe=""
+for dir in target fuzz/target; do
+  candidate="$dir/$host/coverage/$host/release/$target"
+  [ -x "$candidate" ] && exe=$candidate && break
+done
+if [ -z "$exe" ]; then
+  echo "cannot find the coverage build of $target" >&2
+  exit 1
+fi
 profile=(-instr-profile="$out/coverage.profdata")
 ignore=(-ignore-filename-regex='/(\.cargo|rustc|library)/')
 stack="$PWD/stack/src"
