@@ -236,25 +236,22 @@ fn icmp_bytes(icmp: &IcmpOp, sender: u16) -> Vec<u8> {
         );
         bytes
     };
-    let (msg_type, code, rest, body) = match icmp {
+    let (msg_type, code, rest) = match icmp {
         IcmpOp::EchoRequest(e) => return echo(e, true),
         IcmpOp::EchoReply(e) => return echo(e, false),
         IcmpOp::Error(error) => error_fields(error, sender),
-        IcmpOp::Other(other) => (other.msg_type, other.code, [0; 4], other.rest.0.clone()),
+        IcmpOp::Other(other) => (other.msg_type, other.code, other.rest.0.clone()),
     };
+    // Type, code, checksum, then everything after the checksum.
     let mut bytes = vec![msg_type, code, 0, 0];
-    if !matches!(icmp, IcmpOp::Other(_)) {
-        bytes.extend_from_slice(&rest);
-    }
-    bytes.extend_from_slice(&body);
-    if bytes.len() >= 4 {
-        Icmpv4Packet::new_unchecked(&mut bytes[..]).fill_checksum();
-    }
+    bytes.extend_from_slice(&rest);
+    Icmpv4Packet::new_unchecked(&mut bytes[..]).fill_checksum();
     bytes
 }
 
-/// Return the type, code, rest of header and quote of an ICMP error.
-fn error_fields(error: &IcmpErrorOp, sender: u16) -> (u8, u8, [u8; 4], Vec<u8>) {
+/// Return the type and code of an ICMP error, and what follows its
+/// checksum: the rest of the header, then the quoted datagram.
+fn error_fields(error: &IcmpErrorOp, sender: u16) -> (u8, u8, Vec<u8>) {
     let msg_type = [3, 4, 5, 11, 12][usize::from(error.kind % 5)];
     let about = &error.about;
     let (src, dst) = (ip(&about.src), ip(&about.dst));
@@ -284,7 +281,9 @@ fn error_fields(error: &IcmpErrorOp, sender: u16) -> (u8, u8, [u8; 4], Vec<u8>) 
         12 => [20, 0, 0, 0],
         _ => [0; 4],
     };
-    (msg_type, error.code, rest, datagram(&header, &data))
+    let mut body = rest.to_vec();
+    body.extend_from_slice(&datagram(&header, &data));
+    (msg_type, error.code, body)
 }
 
 /// One fragment to send: its place in the payload and how it is sent.
