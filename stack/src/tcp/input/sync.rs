@@ -89,7 +89,7 @@ impl Connection {
             // RFC 5961 3.2 1: a RST outside the window is silently dropped.
             return Verdict::Dropped(Why::RstOutOfWindow);
         }
-        if self.state == State::SynReceived
+        if (self.state == State::SynReceived || self.syn_unacked_in_fin_wait_1())
             && flags.contains(TcpFlags::SYN)
             && seg.seq_number == self.rcv.irs
         {
