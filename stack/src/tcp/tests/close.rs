@@ -359,3 +359,22 @@ fn syn_received_close_fin_and_syn_acked_together() {
     h.expect(". 2:2(0) ack 2");
     assert_eq!(h.state(), State::TimeWait);
 }
+
+/// A CLOSE in SYN-RECEIVED, then the peer's SYN,ACK crossing ours (RFC 9293
+/// 3.5 figure 8): its ACK of our SYN is taken as in SYN-RECEIVED, an ACK
+/// answers the repeated SYN, and FIN-WAIT-1 waits for the ACK of the FIN.
+#[test]
+fn syn_received_close_then_crossing_syn_ack() {
+    let mut h = Harness::connect(plain());
+    h.expect("S 0:0(0) <mss 1460>");
+    h.inject("S 0:0(0) win 65535 <mss 1460>");
+    h.expect("S. 0:0(0) ack 1 <mss 1460>");
+    h.conn.close().unwrap();
+    h.expect("F. 1:1(0) ack 1");
+    h.inject_expect("S. 0:0(0) ack 1 win 65535 <mss 1460>", Verdict::Accepted);
+    h.expect(". 2:2(0) ack 1");
+    assert_eq!(h.state(), State::FinWait1);
+    assert_eq!(h.conn.status().snd_una, h.conn.status().iss + 1);
+    h.inject_expect(". 1:1(0) ack 2 win 65535", Verdict::Accepted);
+    assert_eq!(h.state(), State::FinWait2);
+}
