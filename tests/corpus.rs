@@ -26,6 +26,7 @@ const TARGETS: &[(&str, Body)] = &[
     ("http_request", apps::http::fuzz::http_request),
     ("http_response", apps::http::fuzz::http_response),
     ("http_chunked", apps::http::fuzz::http_chunked),
+    ("host", synack::fuzz::host),
 ];
 
 fn corpus_files(target: &str) -> Vec<PathBuf> {
