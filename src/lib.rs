@@ -11,10 +11,13 @@
 //! - [`realtime`]: drive a reference host in real time on a TAP device.
 //! - [`serve`]: the reference host with a UDP echo service, for people to poke at.
 //! - [`run`]: the runner that replays a script against a [`target::Target`].
-//! - [`target`]: what scripts run against (the reference stack, a mock).
+//! - [`target`]: what scripts run against (the reference stack, the Linux
+//!   kernel in a namespace, a mock).
+//! - [`diff`]: the differential test, each script on `reference` and `linux`.
 //! - [`report`]: text, JUnit and JSON reports, pcap files, ladder diagrams, coverage.
 #![warn(missing_docs)]
 
+pub mod diff;
 pub mod fuzz;
 pub mod netns;
 pub mod notation;

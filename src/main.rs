@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use synack::diff::{self, DiffCommand};
 use synack::report::Format;
 use synack::run::command::{execute, Command, Progress};
 use synack::run::suite::SuiteOptions;
@@ -23,6 +24,9 @@ struct Cli {
 enum Commands {
     /// Run conformance scripts against a target.
     Run(RunArgs),
+    /// Run each script on `reference` and `linux` and compare: same,
+    /// declared divergence, or undeclared divergence (exit status 1).
+    Diff(DiffArgs),
 }
 
 /// The targets a script can run against.
@@ -30,6 +34,9 @@ enum Commands {
 enum TargetArg {
     /// The reference stack in process, on a virtual clock.
     Reference,
+    /// The Linux kernel in a private namespace behind a TAP device (needs
+    /// root and /dev/net/tun).
+    Linux,
 }
 
 /// The report's format.
@@ -54,7 +61,8 @@ struct RunArgs {
     /// Run only scripts whose path, name or a tag contains TEXT.
     #[arg(long, value_name = "TEXT")]
     filter: Option<String>,
-    /// Scripts to run at once (default: the number of CPUs).
+    /// Scripts to run at once (default: the number of CPUs; for `linux`,
+    /// whose scripts mostly sleep on the real clock, 16).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
     /// The report's format.
@@ -74,17 +82,64 @@ struct RunArgs {
     seed: u64,
 }
 
+#[derive(Debug, clap::Args)]
+struct DiffArgs {
+    /// Script files, or directories searched recursively for *.yaml.
+    #[arg(default_value = "conformance")]
+    paths: Vec<PathBuf>,
+    /// Run only scripts whose path, name or a tag contains TEXT.
+    #[arg(long, value_name = "TEXT")]
+    filter: Option<String>,
+    /// Scripts to run at once on `linux` (default 16: they mostly sleep).
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
+    /// The seed of every random choice (ISNs, ports, IP IDs).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
+/// How many real-clock scripts run at once by default: they mostly sleep.
+const REAL_CLOCK_JOBS: usize = 16;
+
 fn main() {
-    let Commands::Run(args) = Cli::parse().command;
-    let jobs = args.jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    let code = match Cli::parse().command {
+        Commands::Run(args) => run(args),
+        Commands::Diff(args) => {
+            let command = DiffCommand {
+                paths: args.paths,
+                suite: SuiteOptions {
+                    target: TargetKind::Linux,
+                    filter: args.filter,
+                    jobs: args.jobs.unwrap_or(REAL_CLOCK_JOBS),
+                    run: RunOptions {
+                        seed: args.seed,
+                        ..RunOptions::default()
+                    },
+                },
+                progress: std::io::stderr().is_terminal(),
+            };
+            diff::execute(&command, &mut std::io::stdout(), &mut std::io::stderr())
+        }
+    };
+    std::process::exit(code);
+}
+
+/// `synack run`.
+fn run(args: RunArgs) -> i32 {
+    let target = match args.target {
+        TargetArg::Reference => TargetKind::Reference,
+        TargetArg::Linux => TargetKind::Linux,
+    };
+    let jobs = args.jobs.unwrap_or_else(|| match target {
+        TargetKind::Linux => REAL_CLOCK_JOBS,
+        TargetKind::Reference => {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        }
     });
     let command = Command {
         paths: args.paths,
         suite: SuiteOptions {
-            target: match args.target {
-                TargetArg::Reference => TargetKind::Reference,
-            },
+            target,
             filter: args.filter,
             jobs,
             run: RunOptions {
@@ -106,6 +161,5 @@ fn main() {
             Progress::Off
         },
     };
-    let code = execute(&command, &mut std::io::stdout(), &mut std::io::stderr());
-    std::process::exit(code);
+    execute(&command, &mut std::io::stdout(), &mut std::io::stderr())
 }

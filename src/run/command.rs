@@ -52,6 +52,10 @@ pub fn execute(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> i
 
 /// [`execute`], with I/O errors returned.
 fn try_execute(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<i32> {
+    if let Err(e) = command.suite.target.check_support() {
+        writeln!(err, "error: {e}")?;
+        return Ok(ScriptError::EXIT_CODE);
+    }
     let files = suite::discover(&command.paths)?;
     if files.is_empty() {
         writeln!(err, "error: no scripts (*.yaml) found")?;

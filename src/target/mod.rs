@@ -12,8 +12,11 @@
 //! deadline, so a 2MSL wait costs nothing) or real (the runner sleeps).
 //!
 //! - [`reference`](mod@reference): the reference stack in process, on a virtual clock.
+//! - [`linux`]: the Linux kernel in a private namespace behind a TAP device,
+//!   on the real clock.
 //! - [`mock`]: a scriptable, deterministic target for the runner's own tests.
 
+pub mod linux;
 pub mod mock;
 pub mod reference;
 
@@ -23,6 +26,7 @@ use stack::time::Instant;
 
 use crate::script::{Call, Errno, Script, TargetName, TcpState};
 
+pub use linux::LinuxTarget;
 pub use mock::{MockTarget, Reaction};
 pub use reference::ReferenceTarget;
 
@@ -131,6 +135,9 @@ pub enum TargetKind {
     /// The reference stack in process, on a virtual clock.
     #[default]
     Reference,
+    /// The Linux kernel in a private namespace behind a TAP device, on the
+    /// real clock.
+    Linux,
 }
 
 impl TargetKind {
@@ -138,6 +145,16 @@ impl TargetKind {
     pub const fn name(self) -> &'static str {
         match self {
             TargetKind::Reference => "reference",
+            TargetKind::Linux => "linux",
+        }
+    }
+
+    /// Return whether this process can run the target; the error says
+    /// what is missing and what to do.
+    pub fn check_support(self) -> Result<(), TargetError> {
+        match self {
+            TargetKind::Reference => Ok(()),
+            TargetKind::Linux => linux::check_support(),
         }
     }
 
@@ -146,6 +163,7 @@ impl TargetKind {
     pub fn create(self, script: &Script, seed: u64) -> Result<Box<dyn Target>, TargetError> {
         match self {
             TargetKind::Reference => Ok(Box::new(ReferenceTarget::new(&script.config, seed)?)),
+            TargetKind::Linux => Ok(Box::new(LinuxTarget::new(&script.config, seed)?)),
         }
     }
 }

@@ -22,7 +22,11 @@ impl Connection {
             return ControlFlow::Break(Verdict::Dropped(Why::NoAck));
         }
         let ack = seg.ack_number;
-        if self.state == State::SynReceived {
+        // A CLOSE in SYN-RECEIVED sent the FIN before our SYN was
+        // acknowledged: its ACK completes the handshake as SYN-RECEIVED's
+        // would, and `enter_established` returns to FIN-WAIT-1.
+        let syn_acked_late = self.syn_unacked_in_fin_wait_1() && self.snd.acks_new(ack);
+        if self.state == State::SynReceived || syn_acked_late {
             // "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED state
             // ... If the segment acknowledgment is not acceptable, form a
             // reset segment <SEQ=SEG.ACK><CTL=RST>".
@@ -132,8 +136,10 @@ impl Connection {
         if self.snd.up_valid && self.snd.up <= ack {
             self.snd.up_valid = false;
         }
+        // Karn's algorithm (MUST-18; RFC 6298 5, the note after 5.7): only
+        // a valid sample collapses a backed-off RTO (`on_sample` clears the
+        // backoff); the ACK of a retransmission keeps it for the next segment.
         self.take_rtt_sample(now, seg, ack);
-        self.rtt.reset_backoff();
         self.recovery.count = 0;
         self.recovery.persist_backoff = 0;
         self.recovery.high_rxt = self.recovery.high_rxt.max(ack);
@@ -151,8 +157,9 @@ impl Connection {
             self.timers.stop(TcpTimer::Retransmit);
             self.recovery.since = None;
         } else {
-            self.timers.set(TcpTimer::Retransmit, now + self.rtt.rto());
             self.recovery.since = Some(now);
+            let deadline = self.retransmit_deadline(now);
+            self.timers.set(TcpTimer::Retransmit, deadline);
         }
         self.signal_writable();
     }
