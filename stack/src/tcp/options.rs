@@ -74,6 +74,9 @@ impl SynOffer {
 /// Return the options of a non-SYN segment: `nop, nop, TS` and
 /// `nop, nop, sack ...` as negotiated; never an MSS option (MUST-65).
 pub fn segment_options(ts: Option<Timestamps>, sack: Option<SackBlocks>) -> TcpOptions {
+    if let (Some(ts), None) = (ts, sack) {
+        return timestamps_only(ts);
+    }
     let mut options = TcpOptions::new();
     if let Some(ts) = ts {
         // NOTE(unwrap): 12 bytes always fit.
@@ -93,6 +96,46 @@ pub fn segment_options(ts: Option<Timestamps>, sack: Option<SackBlocks>) -> TcpO
         }
     }
     options
+}
+
+/// `nop, nop, TS`, the options of nearly every segment, as
+/// [`TcpOptions::push`] writes them, in one go (`push` reads each option
+/// back to check it; these twelve bytes need no check).
+fn timestamps_only(ts: Timestamps) -> TcpOptions {
+    let mut bytes = [NOP, NOP, TIMESTAMPS, 10, 0, 0, 0, 0, 0, 0, 0, 0];
+    bytes[4..8].copy_from_slice(&ts.tsval.to_be_bytes());
+    bytes[8..12].copy_from_slice(&ts.tsecr.to_be_bytes());
+    // NOTE(unwrap): twelve bytes of well-formed options.
+    TcpOptions::parse(&bytes).unwrap()
+}
+
+/// The kind of the No-Operation option (RFC 9293 3.2).
+const NOP: u8 = 1;
+/// The kind of the Timestamps option (RFC 7323 3.2).
+const TIMESTAMPS: u8 = 8;
+
+/// Return a received segment's Timestamps option, as
+/// [`TcpRepr::timestamps`] does, reading the usual `nop, nop, TS` layout
+/// (RFC 7323 Appendix A) straight from the bytes: that walk of the options
+/// runs two or three times per segment.
+pub fn timestamps_of(seg: &TcpRepr<'_>) -> Option<Timestamps> {
+    match *seg.options.as_bytes() {
+        [NOP, NOP, TIMESTAMPS, 10, a, b, c, d, e, f, g, h, ..] => Some(Timestamps {
+            tsval: u32::from_be_bytes([a, b, c, d]),
+            tsecr: u32::from_be_bytes([e, f, g, h]),
+        }),
+        _ => seg.timestamps(),
+    }
+}
+
+/// Return a received segment's SACK blocks, as [`TcpRepr::sack_blocks`]
+/// does, knowing at once that options of only `nop, nop, TS` (or none)
+/// hold none.
+pub fn sack_blocks_of(seg: &TcpRepr<'_>) -> Option<SackBlocks> {
+    match *seg.options.as_bytes() {
+        [] | [NOP, NOP, TIMESTAMPS, 10, _, _, _, _, _, _, _, _] => None,
+        _ => seg.sack_blocks(),
+    }
 }
 
 /// What a peer's SYN (or SYN,ACK) said about options.
@@ -226,6 +269,39 @@ mod tests {
         );
         let later = Instant::ZERO + TS_RECENT_LIFETIME + Duration::from_secs(1);
         assert!(!ts.paws_rejects(u32::MAX - 2, later), "stale TS.Recent");
+    }
+
+    #[test]
+    fn timestamps_only_are_what_push_writes_and_fast_reads_agree() {
+        let ts = Timestamps {
+            tsval: 0x0102_0304,
+            tsecr: 0xa0b0_c0d0,
+        };
+        let mut pushed = TcpOptions::new();
+        pushed.push(TcpOption::NoOperation).unwrap();
+        pushed.push(TcpOption::NoOperation).unwrap();
+        pushed.push(TcpOption::Timestamps(ts)).unwrap();
+        assert_eq!(
+            segment_options(Some(ts), None).as_bytes(),
+            pushed.as_bytes()
+        );
+        let blocks = [crate::wire::tcp::SackBlock::new(1, 2)];
+        let cases = [
+            TcpOptions::new(),
+            pushed,
+            segment_options(Some(ts), SackBlocks::new(&blocks)),
+            segment_options(None, SackBlocks::new(&blocks)),
+            // Timestamps not in the usual place.
+            TcpOptions::from_list(&[TcpOption::Timestamps(ts)]).unwrap(),
+        ];
+        for options in cases {
+            let seg = TcpRepr {
+                options,
+                ..TcpRepr::default()
+            };
+            assert_eq!(timestamps_of(&seg), seg.timestamps(), "{options}");
+            assert_eq!(sack_blocks_of(&seg), seg.sack_blocks(), "{options}");
+        }
     }
 
     #[test]

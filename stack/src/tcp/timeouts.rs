@@ -163,8 +163,12 @@ impl Connection {
         self.timers.stop(TcpTimer::Persist);
         self.recovery.persist_backoff = 0;
         if self.snd.outstanding() > 0 {
-            let deadline = self.retransmit_deadline(now);
-            self.timers.set_if_idle(TcpTimer::Retransmit, deadline);
+            // Only an idle timer is armed: skip working out the deadline
+            // (RTO arithmetic on every segment) when it is running.
+            if !self.timers.is_armed(TcpTimer::Retransmit) {
+                let deadline = self.retransmit_deadline(now);
+                self.timers.set(TcpTimer::Retransmit, deadline);
+            }
         } else {
             self.timers.stop(TcpTimer::Retransmit);
         }

@@ -107,6 +107,9 @@ pub(crate) struct Table {
     free: Vec<u32>,
     live: usize,
     by_tuple: HashMap<FourTuple, u32>,
+    /// The last entry of `by_tuple` found: a bulk transfer looks up the
+    /// same 4-tuple for every segment. Cleared when `by_tuple` changes.
+    last_found: Option<(FourTuple, u32)>,
     deadlines: BTreeSet<(Instant, u32)>,
     dirty: VecDeque<u32>,
 }
@@ -138,8 +141,23 @@ impl Table {
     }
 
     /// Return the connection that takes segments for `tuple`.
-    pub fn lookup(&self, tuple: &FourTuple) -> Option<ConnHandle> {
-        self.by_tuple.get(tuple).map(|&slot| self.handle(slot))
+    pub fn lookup(&mut self, tuple: &FourTuple) -> Option<ConnHandle> {
+        if let Some((last, slot)) = self.last_found {
+            if last == *tuple {
+                return Some(self.handle(slot));
+            }
+        }
+        let slot = *self.by_tuple.get(tuple)?;
+        self.last_found = Some((*tuple, slot));
+        Some(self.handle(slot))
+    }
+
+    /// Take `tuple` out of the map if it maps to `slot`.
+    fn unmap(&mut self, tuple: &FourTuple, slot: u32) {
+        if self.by_tuple.get(tuple) == Some(&slot) {
+            self.by_tuple.remove(tuple);
+            self.last_found = None;
+        }
     }
 
     /// Return whether `tuple` is in use: by a connection still in the map
@@ -171,6 +189,7 @@ impl Table {
         self.slots[slot as usize].entry = Some(Box::new(entry));
         self.live += 1;
         self.by_tuple.insert(tuple, slot);
+        self.last_found = None;
         self.handle(slot)
     }
 
@@ -200,8 +219,8 @@ impl Table {
         if queue {
             self.dirty.push_back(handle.slot);
         }
-        if unmap && self.by_tuple.get(&tuple) == Some(&handle.slot) {
-            self.by_tuple.remove(&tuple);
+        if unmap {
+            self.unmap(&tuple, handle.slot);
         }
     }
 
@@ -284,9 +303,7 @@ impl Table {
             self.deadlines.remove(&(at, handle.slot));
         }
         let tuple = entry.conn.tuple();
-        if self.by_tuple.get(&tuple) == Some(&handle.slot) {
-            self.by_tuple.remove(&tuple);
-        }
+        self.unmap(&tuple, handle.slot);
         self.free.push(handle.slot);
         self.live -= 1;
         true

@@ -7,6 +7,7 @@ use core::time::Duration;
 
 use crate::tcp::congestion::{AckAction, DupAckAction};
 use crate::tcp::connection::Connection;
+use crate::tcp::options::{sack_blocks_of, timestamps_of};
 use crate::tcp::state::State;
 use crate::tcp::timers::TcpTimer;
 use crate::tcp::verdict::{Verdict, Why};
@@ -73,7 +74,7 @@ impl Connection {
         let old_wnd = self.snd.wnd;
         let mut newly_sacked = 0;
         if self.sack_ok {
-            if let Some(blocks) = seg.sack_blocks() {
+            if let Some(blocks) = sack_blocks_of(seg) {
                 newly_sacked =
                     self.scoreboard
                         .on_ack(self.snd.una, self.snd.nxt, blocks.as_slice());
@@ -190,7 +191,7 @@ impl Connection {
         ack: SeqNumber,
     ) {
         if self.ts.enabled {
-            if let Some(ts) = seg.timestamps().filter(|ts| ts.tsecr != 0) {
+            if let Some(ts) = timestamps_of(seg).filter(|ts| ts.tsecr != 0) {
                 let ms = self.ts.tsval(now).wrapping_sub(ts.tsecr);
                 if (ms as i32) >= 0 {
                     self.rtt.on_sample(Duration::from_millis(u64::from(ms)));

@@ -5,6 +5,7 @@ use core::ops::ControlFlow;
 use crate::tcp::connection::Connection;
 use crate::tcp::error::ConnectionError;
 use crate::tcp::event::{ResetCause, TcpEvent};
+use crate::tcp::options::timestamps_of;
 use crate::tcp::state::State;
 use crate::tcp::timers::TcpTimer;
 use crate::tcp::verdict::{Verdict, Why};
@@ -78,7 +79,7 @@ impl Connection {
         let rst = seg.flags.contains(TcpFlags::RST);
         // Read once: finding the option walks the options area.
         let timestamps = if self.ts.enabled {
-            seg.timestamps()
+            timestamps_of(seg)
         } else {
             None
         };
