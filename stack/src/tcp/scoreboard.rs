@@ -138,8 +138,10 @@ impl Holes {
 #[derive(Debug, Clone)]
 pub struct Scoreboard {
     /// The SACKed ranges, sorted, disjoint and not adjacent; only
-    /// `ranges[..len]` is in use. All lie in `[snd_una, SND.NXT)`.
-    ranges: [SackBlock; MAX_RANGES],
+    /// `ranges[..len]` is in use. All lie in `[snd_una, SND.NXT)`. Empty
+    /// until the first SACK block arrives, then [`MAX_RANGES`] entries: a
+    /// connection that never sees one carries none.
+    ranges: Box<[SackBlock]>,
     /// How many entries of `ranges` are in use.
     len: usize,
     /// SND.UNA as of the last [`Scoreboard::on_ack`].
@@ -156,7 +158,7 @@ impl Scoreboard {
     /// Create an empty scoreboard.
     pub fn new() -> Self {
         Scoreboard {
-            ranges: [SackBlock::default(); MAX_RANGES],
+            ranges: Box::default(),
             len: 0,
             snd_una: SeqNumber(0),
         }
@@ -325,6 +327,9 @@ impl Scoreboard {
     /// Merge `[left, right)`, which lies in `[snd_una, SND.NXT)`, into the
     /// ranges; ignore it when it would need a range beyond [`MAX_RANGES`].
     fn merge(&mut self, left: SeqNumber, right: SeqNumber) {
+        if self.ranges.is_empty() {
+            self.ranges = vec![SackBlock::default(); MAX_RANGES].into_boxed_slice();
+        }
         let off = |s: SeqNumber| s.0.wrapping_sub(self.snd_una.0);
         let (lo, hi) = (off(left), off(right));
         let ranges = &self.ranges[..self.len];
