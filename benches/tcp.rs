@@ -3,21 +3,26 @@
 //! ```text
 //! cargo bench --bench tcp                         # everything, 1 GiB per transfer
 //! cargo bench --bench tcp -- --bytes 256M --runs 5 --conns 10000 --only bulk,loss,conns
+//! cargo bench --bench tcp -- --only bulk --stack synack   # one stack, for a profiler
 //! ```
 //!
 //! **Bulk transfer.** synack: two reference hosts (`stack::host::Host`)
 //! joined by `stack::device::Pipe` (no latency), a 1500-byte IP MTU, every
 //! checksum computed and verified (`ChecksumPolicy::Verify`), each TCP
 //! socket with 256 KiB send and receive buffers and the engine's defaults
-//! otherwise (window scaling, timestamps, SACK, Nagle, delayed ACK, NewReno).
+//! otherwise (window scaling, timestamps, SACK, delayed ACK, NewReno).
 //! smoltcp: one `Interface` on its `Loopback` device with two TCP sockets,
 //! the device announcing a 1514-byte frame and every checksum on (see
 //! `smoltcp_side`), the same 256 KiB buffers, smoltcp's defaults otherwise
 //! (window scaling, SACK-permitted, no timestamps, no congestion control
 //! without its `socket-tcp-reno`/`-cubic` features). On both sides the
 //! application copies the data in (`tcp_send` / `send_slice`) from a 64 KiB
-//! pattern and out (`tcp_recv` / `recv_slice`) into a 64 KiB buffer; one
-//! untimed transfer per case checks every byte first.
+//! pattern and out (`tcp_recv` / `recv_slice`) into a 64 KiB buffer, calling
+//! the socket only when it has room or data; the sending socket has Nagle
+//! off on both, so that the last short segment does not wait for a delayed
+//! ACK. One untimed transfer per case checks every byte first. Both make
+//! one heap allocation per frame (the pipe's copy of each frame; the
+//! loopback's buffer for each frame): each line printed says so.
 //!
 //! **One frame at a time.** Each stack takes in one received frame, and
 //! sends what it causes, before the next: synack's driver drains

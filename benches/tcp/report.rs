@@ -82,9 +82,9 @@ impl Transfer {
     pub fn print(&self, who: &str, case: &str) {
         let s = &self.span;
         println!(
-            "  {who:<8} {case:<9} {:>7.2} Gbit/s ({:.2} on wall time) | {} MiB in {:.3} s CPU + {:.3} s skipped ({:.3} s wall) | {} frames, {} dropped, {:.2} allocations/frame",
-            self.gbps(),
-            self.wall_gbps(),
+            "  {who:<8} {case:<9} {:>8} Gbit/s ({} on wall time) | {} MiB in {:.3} s CPU + {:.3} s skipped ({:.3} s wall) | {} frames, {} dropped, {:.2} allocations/frame",
+            figure(self.gbps()),
+            figure(self.wall_gbps()),
             self.bytes >> 20,
             s.cpu.as_secs_f64(),
             s.skipped.as_secs_f64(),
@@ -170,8 +170,21 @@ pub fn print_table(rows: &[Row]) {
         };
         let note = if ahead { "" } else { " (behind)" };
         println!(
-            "| {} | {:.2} | {:.2} | {:.2}{note} |",
-            row.what, row.synack, row.smoltcp, ratio
+            "| {} | {} | {} | {}{note} |",
+            row.what,
+            figure(row.synack),
+            figure(row.smoltcp),
+            figure(ratio)
         );
     }
+}
+
+/// Print `x` with three significant digits (at least two decimals).
+pub fn figure(x: f64) -> String {
+    if !x.is_finite() || x == 0.0 {
+        return format!("{x:.2}");
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    let decimals = (2 - magnitude).clamp(2, 8) as usize;
+    format!("{x:.decimals$}")
 }
