@@ -177,6 +177,28 @@ impl<D: Device> Link<D> {
         }
     }
 
+    /// Connect `n` more clients to B's listener `l`, and drive the link
+    /// until B has accepted as many connections as there are clients.
+    fn open_batch(
+        &mut self,
+        l: ListenerHandle,
+        n: usize,
+        clients: &mut Vec<ConnHandle>,
+        servers: &mut Vec<ConnHandle>,
+    ) {
+        let now = self.now();
+        for _ in 0..n {
+            let client = self.a.host.tcp_connect(now, server_addr(), None, None);
+            clients.push(client.unwrap());
+        }
+        while servers.len() < clients.len() {
+            while let Ok(server) = self.b.host.tcp_accept(l) {
+                servers.push(server);
+            }
+            self.turn(false);
+        }
+    }
+
     fn frames(&self) -> u64 {
         self.a.host.stats().tx_frames + self.b.host.stats().tx_frames
     }
@@ -276,21 +298,8 @@ pub fn conns(count: usize, batch: usize, buffer: usize) -> Conns {
     let before = report::live_bytes(GLOBAL);
     let mark = link.clock.mark();
     while clients.len() < count {
-        let now = link.now();
-        for _ in 0..batch.min(count - clients.len()) {
-            clients.push(
-                link.a
-                    .host
-                    .tcp_connect(now, server_addr(), None, None)
-                    .unwrap(),
-            );
-        }
-        while servers.len() < clients.len() {
-            while let Ok(server) = link.b.host.tcp_accept(l) {
-                servers.push(server);
-            }
-            link.turn(false);
-        }
+        let n = batch.min(count - clients.len());
+        link.open_batch(l, n, &mut clients, &mut servers);
     }
     let open = mark.span(&link.clock);
     let state = report::live_bytes(GLOBAL) - before;
