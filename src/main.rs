@@ -34,6 +34,9 @@ enum Commands {
 enum TargetArg {
     /// The reference stack in process, on a virtual clock.
     Reference,
+    /// The reference stack behind two bridged TAP devices in a private
+    /// namespace, on the real clock (needs root and /dev/net/tun).
+    ReferenceTap,
     /// The Linux kernel in a private namespace behind a TAP device (needs
     /// root and /dev/net/tun).
     Linux,
@@ -61,8 +64,8 @@ struct RunArgs {
     /// Run only scripts whose path, name or a tag contains TEXT.
     #[arg(long, value_name = "TEXT")]
     filter: Option<String>,
-    /// Scripts to run at once (default: the number of CPUs; for `linux`,
-    /// whose scripts mostly sleep on the real clock, 16).
+    /// Scripts to run at once (default: the number of CPUs; for `linux`
+    /// and `reference-tap`, whose scripts mostly sleep on the real clock, 16).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
     /// The report's format.
@@ -128,10 +131,11 @@ fn main() {
 fn run(args: RunArgs) -> i32 {
     let target = match args.target {
         TargetArg::Reference => TargetKind::Reference,
+        TargetArg::ReferenceTap => TargetKind::ReferenceTap,
         TargetArg::Linux => TargetKind::Linux,
     };
     let jobs = args.jobs.unwrap_or_else(|| match target {
-        TargetKind::Linux => REAL_CLOCK_JOBS,
+        TargetKind::Linux | TargetKind::ReferenceTap => REAL_CLOCK_JOBS,
         TargetKind::Reference => {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         }
