@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use synack::diff::{self, DiffCommand};
+use synack::differential::{self, RandomOptions};
 use synack::report::Format;
 use synack::run::command::{execute, Command, Progress};
 use synack::run::suite::SuiteOptions;
@@ -96,9 +97,15 @@ struct DiffArgs {
     /// Scripts to run at once on `linux` (default 16: they mostly sleep).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
-    /// The seed of every random choice (ISNs, ports, IP IDs).
+    /// The seed of every random choice (ISNs, ports, IP IDs; with
+    /// `--random`, the sequences).
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Instead of scripts, run N random segment sequences on both targets
+    /// and compare them after normalisation; a divergence is shrunk and
+    /// printed as a script.
+    #[arg(long, value_name = "N")]
+    random: Option<usize>,
 }
 
 /// How many real-clock scripts run at once by default: they mostly sleep.
@@ -107,6 +114,12 @@ const REAL_CLOCK_JOBS: usize = 16;
 fn main() {
     let code = match Cli::parse().command {
         Commands::Run(args) => run(args),
+        Commands::Diff(DiffArgs {
+            random: Some(cases),
+            jobs,
+            seed,
+            ..
+        }) => random(cases, jobs, seed),
         Commands::Diff(args) => {
             let command = DiffCommand {
                 paths: args.paths,
@@ -125,6 +138,38 @@ fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// How many random sequences run at once by default: each sleeps
+/// through its settle waits in a namespace of its own.
+const RANDOM_JOBS: usize = 24;
+
+/// `synack diff --random N`.
+fn random(cases: usize, jobs: Option<usize>, seed: u64) -> i32 {
+    if let Err(e) = TargetKind::Linux.check_support() {
+        eprintln!("error: {e}");
+        return 2;
+    }
+    let options = RandomOptions {
+        cases,
+        seed,
+        jobs: jobs.unwrap_or(RANDOM_JOBS),
+        ..RandomOptions::default()
+    };
+    let show = std::io::stderr().is_terminal();
+    let report = differential::run_random(&options, &mut |done, total| {
+        if show {
+            eprint!("\r\x1b[K{done}/{total} sequences");
+        }
+    });
+    if show {
+        eprint!("\r\x1b[K");
+    }
+    if let Err(e) = report.write(&mut std::io::stdout()) {
+        eprintln!("error: {e}");
+        return 2;
+    }
+    report.exit_code()
 }
 
 /// `synack run`.

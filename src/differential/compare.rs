@@ -1,0 +1,582 @@
+//! Comparing two runs of one sequence, after normalisation.
+//!
+//! Each run's trace is cut into *groups*, one per input (group 0 is the
+//! handshake), and each group is reduced to what both targets must agree
+//! on ([`Group`]):
+//!
+//! - **Segments**, normalised ([`NormSegment`]): sequence numbers relative
+//!   to the target's ISN (and to its new ISN after it opens a new
+//!   connection), acknowledgments relative to the peer's; PSH dropped;
+//!   the window only as zero or not; options as a set, without NOP and EOL
+//!   padding and in a fixed order, the MSS value, SACK blocks and the
+//!   Timestamps echo kept, the window shift and TSval reduced to their
+//!   presence.
+//! - **Call results**, as the runner recorded them.
+//! - **The connection's state** at the end of the group; once it is CLOSED
+//!   on a target, later states are not compared.
+//! - **Other frames** (ICMP, ARP), as trace lines.
+//!
+//! The first group that differs is a divergence, unless a declared rule
+//! ([`DECLARED`]) explains it; the comparison then goes on, or ends there
+//! when the rule leaves the two connections in different states.
+
+use core::fmt;
+
+use stack::wire::tcp::{TcpFlags, TcpOption, TcpRepr};
+
+use super::sequence::{CallInput, Facts, Input, Kind};
+use crate::run::seen::Seen;
+use crate::run::{trace, EventKind, RunReport};
+use crate::script::TcpState;
+
+/// A segment the target sent, reduced to what both targets must agree on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct NormSegment {
+    /// The control bits, PSH left out, in notation (`S.`, `R`, `F.`).
+    pub flags: String,
+    /// The sequence number relative to the ISN; `None` for a SYN (an ISN).
+    pub seq: Option<u32>,
+    /// The acknowledgment number relative to the peer's ISN, with ACK set.
+    pub ack: Option<u32>,
+    /// The payload's length.
+    pub len: usize,
+    /// Whether the window is zero (never for a RST).
+    pub zero_window: bool,
+    /// The options, in a fixed order (empty for a RST).
+    pub options: Vec<String>,
+}
+
+impl NormSegment {
+    /// Return whether the segment is a pure ACK: ACK alone, no data.
+    pub fn is_pure_ack(&self) -> bool {
+        self.flags == "." && self.len == 0
+    }
+}
+
+impl fmt::Display for NormSegment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let seq = self.seq.map_or("isn".to_owned(), |s| s.to_string());
+        let seq = if self.flags.starts_with('R') && self.seq.is_none() {
+            "0".to_owned()
+        } else {
+            seq
+        };
+        write!(f, "{} {seq}({})", self.flags, self.len)?;
+        if let Some(ack) = self.ack {
+            write!(f, " ack {ack}")?;
+        }
+        if self.zero_window {
+            f.write_str(" win 0")?;
+        }
+        if !self.options.is_empty() {
+            write!(f, " <{}>", self.options.join(","))?;
+        }
+        Ok(())
+    }
+}
+
+/// What a target did in one group.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Group {
+    /// The TCP segments it sent.
+    pub segments: Vec<NormSegment>,
+    /// The results of the calls made.
+    pub calls: Vec<String>,
+    /// The connection's state at the end of the group, if compared.
+    pub state: Option<TcpState>,
+    /// Other frames it sent.
+    pub other: Vec<String>,
+    /// Why the run stopped in this group, if it did.
+    pub failure: Option<String>,
+}
+
+impl Group {
+    /// Render the group on one line per item.
+    pub fn describe(&self) -> String {
+        let mut lines: Vec<String> = self.segments.iter().map(|s| format!("out {s}")).collect();
+        lines.extend(self.calls.iter().map(|c| format!("call = {c}")));
+        lines.extend(self.other.iter().cloned());
+        if let Some(state) = self.state {
+            lines.push(format!("state {state}"));
+        }
+        if let Some(failure) = &self.failure {
+            lines.push(format!("stopped: {failure}"));
+        }
+        if lines.is_empty() {
+            return "(nothing)".to_owned();
+        }
+        lines.join("; ")
+    }
+}
+
+/// Relative numbers of a segment the target sent: its ISN and the peer's.
+fn flags_text(flags: TcpFlags) -> String {
+    let shown = flags & !(TcpFlags::PSH | TcpFlags::ECE | TcpFlags::CWR);
+    if shown.is_empty() {
+        "none".to_owned()
+    } else {
+        shown.to_string()
+    }
+}
+
+/// Return a segment's options, normalised (see the module docs). A SACK
+/// block at or below the acknowledgment is a D-SACK (RFC 2883), which
+/// Linux sends and the reference does not: it is left out.
+fn options(segment: &TcpRepr<'_>, peer_isn: u32) -> Vec<String> {
+    let ack = segment.ack_number.0;
+    let above_ack = |right: u32| (right.wrapping_sub(ack) as i32) > 0;
+    let mut list: Vec<(u8, String)> = Vec::new();
+    for option in segment.options.iter() {
+        let item = match option {
+            TcpOption::EndOfList | TcpOption::NoOperation => continue,
+            TcpOption::MaxSegmentSize(mss) => (0, format!("mss {mss}")),
+            TcpOption::WindowScale(_) => (1, "wscale".to_owned()),
+            TcpOption::SackPermitted => (2, "sackOK".to_owned()),
+            TcpOption::Sack(blocks) => {
+                let edges: Vec<String> = blocks
+                    .as_slice()
+                    .iter()
+                    .filter(|b| above_ack(b.right_edge.0))
+                    .map(|b| {
+                        let left = b.left_edge.0.wrapping_sub(peer_isn);
+                        let right = b.right_edge.0.wrapping_sub(peer_isn);
+                        format!("{left}:{right}")
+                    })
+                    .collect();
+                if edges.is_empty() {
+                    continue;
+                }
+                (3, format!("sack {}", edges.join(" ")))
+            }
+            TcpOption::Timestamps(ts) => (4, format!("TS ecr {}", ts.tsecr)),
+            TcpOption::Unknown { kind, .. } => (5, format!("opt {kind}")),
+        };
+        list.push(item);
+    }
+    list.sort();
+    list.into_iter().map(|(_, text)| text).collect()
+}
+
+/// The groups of one run, and the numbers that make its segments relative.
+struct Observer {
+    groups: Vec<Group>,
+    /// The relative sequence number of a SYN the target sent after the
+    /// handshake: a new connection's ISN, which later numbers count from.
+    new_isn: Option<u32>,
+    closed: bool,
+}
+
+impl Observer {
+    fn segment(&mut self, segment: &TcpRepr<'_>, isns: (u32, u32), group: usize) -> NormSegment {
+        let rst = segment.flags.contains(TcpFlags::RST);
+        let syn = segment.flags.contains(TcpFlags::SYN);
+        let mut seq = segment.seq_number.0.wrapping_sub(isns.0);
+        if syn && group > 0 {
+            self.new_isn = Some(seq);
+        }
+        if let Some(isn) = self.new_isn {
+            seq = seq.wrapping_sub(isn);
+        }
+        let ack = segment.flags.contains(TcpFlags::ACK);
+        // A RST answering a segment without ACK has SEQ=0 (RFC 9293
+        // 3.10.7.1): absolute, not relative to any ISN.
+        let absolute_zero = rst && segment.seq_number.0 == 0;
+        NormSegment {
+            flags: flags_text(segment.flags),
+            seq: (!syn && !absolute_zero).then_some(seq),
+            ack: ack.then(|| segment.ack_number.0.wrapping_sub(isns.1)),
+            len: segment.payload.len(),
+            zero_window: !rst && segment.window == 0,
+            options: if rst {
+                Vec::new()
+            } else {
+                options(segment, isns.1)
+            },
+        }
+    }
+}
+
+/// Cut a run's trace into groups: `step_groups[i]` is the group of step
+/// `i`; `socket` is the connection's socket.
+pub fn observe(report: &RunReport, step_groups: &[usize], socket: u32) -> Vec<Group> {
+    let count = step_groups.iter().max().map_or(1, |g| g + 1);
+    let mut observer = Observer {
+        groups: vec![Group::default(); count],
+        new_isn: None,
+        closed: false,
+    };
+    let group_of = |step: Option<usize>| {
+        step.and_then(|s| step_groups.get(s).copied())
+            .unwrap_or(count - 1)
+    };
+    let mut state = None;
+    let mut last_group = 0;
+    for event in &report.trace.events {
+        let group = group_of(event.step);
+        // Carry the state into the groups in between.
+        for g in last_group..group {
+            observer.groups[g].state = state;
+        }
+        last_group = group;
+        match &event.kind {
+            EventKind::Out { frame, auto: false } => match Seen::read(frame) {
+                Seen::Tcp { segment, .. } => {
+                    let isns = report.flows.isns(&segment, false);
+                    let isns = (isns.sender.0, isns.receiver.0);
+                    let seg = observer.segment(&segment, isns, group);
+                    observer.groups[group].segments.push(seg);
+                }
+                _ => {
+                    let line = trace::line(event, &report.flows);
+                    observer.groups[group].other.push(line);
+                }
+            },
+            EventKind::Call { outcome, .. } => {
+                let text = match outcome {
+                    Ok(result) => result.to_string(),
+                    Err(why) => format!("error: {why}"),
+                };
+                observer.groups[group].calls.push(text);
+            }
+            EventKind::State { socket: s, state: st } if *s == socket && !observer.closed => {
+                state = Some(*st);
+                observer.closed = *st == TcpState::Closed;
+            }
+            _ => {}
+        }
+    }
+    for g in last_group..count {
+        observer.groups[g].state = state;
+    }
+    if let Err(failure) = &report.outcome {
+        let group = group_of(Some(failure.step));
+        observer.groups[group].failure = Some(failure.message.clone());
+    }
+    observer.groups
+}
+
+/// A group where the two runs differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// The group: 0 for the handshake, `i + 1` for input `i`.
+    pub group: usize,
+    /// What the reference did.
+    pub reference: Group,
+    /// What Linux did.
+    pub linux: Group,
+}
+
+/// A declared divergence: a difference the RFCs allow, recognised by its
+/// shape.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    /// A short name, as reports print it.
+    pub id: &'static str,
+    /// Why the difference is allowed.
+    pub why: &'static str,
+    /// Whether the rule explains the difference in `cx.group`.
+    pub applies: fn(&Context<'_>) -> bool,
+    /// Whether the two connections may be in different states after it,
+    /// so that later groups cannot be compared.
+    pub stops: bool,
+}
+
+/// What a rule sees.
+#[derive(Debug)]
+pub struct Context<'a> {
+    /// The group that differs.
+    pub group: usize,
+    /// The inputs after the handshake.
+    pub inputs: &'a [Input],
+    /// What the model knew of each group's segment input.
+    pub facts: &'a [Option<Facts>],
+    /// The reference's groups.
+    pub reference: &'a [Group],
+    /// Linux's groups.
+    pub linux: &'a [Group],
+}
+
+impl Context<'_> {
+    /// Return the input of the group (`None` for the handshake).
+    pub fn input(&self) -> Option<&Input> {
+        self.group.checked_sub(1).and_then(|i| self.inputs.get(i))
+    }
+
+    fn facts(&self) -> Facts {
+        self.facts.get(self.group).copied().flatten().unwrap_or_default()
+    }
+
+    fn pair(&self) -> (&Group, &Group) {
+        (&self.reference[self.group], &self.linux[self.group])
+    }
+}
+
+/// Return whether `with` is `without` plus one pure ACK.
+fn plus_one_pure_ack(with: &Group, without: &Group) -> bool {
+    let Some(at) = with.segments.iter().position(NormSegment::is_pure_ack) else {
+        return false;
+    };
+    let mut less = with.clone();
+    less.segments.remove(at);
+    less == *without
+}
+
+/// Return whether group `g` of a run holds a duplicate pure ACK: one
+/// acknowledging what the segment before it did.
+fn has_dup_ack(groups: &[Group], g: usize) -> bool {
+    let mut last = None;
+    for (index, group) in groups.iter().enumerate().take(g + 1) {
+        for segment in &group.segments {
+            if index == g && segment.is_pure_ack() && segment.ack == last {
+                return true;
+            }
+            last = segment.ack;
+        }
+    }
+    false
+}
+
+/// The groups within Linux's `tcp_invalid_ratelimit` (500 ms) of another.
+const RATE_LIMIT_GROUPS: usize = 8;
+
+/// Linux answers at most one segment per 500 ms with a duplicate or
+/// challenge ACK when the answer is rate-limited: the reference's
+/// duplicate ACK is missing on Linux, which sent one shortly before.
+fn oow_rate_limit(cx: &Context<'_>) -> bool {
+    let (r, l) = cx.pair();
+    let segment = matches!(cx.input(), Some(Input::Segment { .. }));
+    let recent = cx.group.saturating_sub(RATE_LIMIT_GROUPS).max(1)..cx.group;
+    segment
+        && has_dup_ack(cx.reference, cx.group)
+        && plus_one_pure_ack(r, l)
+        && recent.into_iter().any(|g| has_dup_ack(cx.linux, g))
+}
+
+/// Linux takes an ACK below SND.UNA by more than the bytes it ever had
+/// acknowledged for a forgery, and sends a challenge ACK instead of
+/// taking the segment.
+fn old_ack_challenge(cx: &Context<'_>) -> bool {
+    let (r, l) = cx.pair();
+    cx.facts().ack_below_una
+        && l.segments.iter().filter(|s| s.is_pure_ack()).count()
+            > r.segments.iter().filter(|s| s.is_pure_ack()).count()
+}
+
+/// Linux drops a segment with none of ACK, RST and SYN before its
+/// acceptability test: an unacceptable one draws no duplicate ACK.
+fn no_ack_bit_dropped_first(cx: &Context<'_>) -> bool {
+    let (r, l) = cx.pair();
+    matches!(
+        cx.input(),
+        Some(Input::Segment {
+            kind: Kind::DataNoAck(_),
+            ..
+        })
+    ) && plus_one_pure_ack(r, l)
+}
+
+/// Linux's RST for ABORT (and for a close with unread data) carries an
+/// ACK; the reference's is RFC 9293 3.10.5's <SEQ=SND.NXT><CTL=RST>.
+fn rst_carries_ack(cx: &Context<'_>) -> bool {
+    let (r, l) = cx.pair();
+    let mut plain = l.clone();
+    for segment in &mut plain.segments {
+        if segment.flags == "R." {
+            segment.flags = "R".to_owned();
+            segment.ack = None;
+        }
+    }
+    matches!(
+        cx.input(),
+        Some(Input::Call(CallInput::Abort | CallInput::Close))
+    ) && plain == *r
+}
+
+/// After a reset, Linux reports the error once (`SO_ERROR`), then EPIPE
+/// or ENOTCONN; the reference reports ECONNRESET on every call.
+fn error_reported_once(cx: &Context<'_>) -> bool {
+    let (r, l) = cx.pair();
+    let reference_ok = |c: &String| c == "ECONNRESET" || c == "0";
+    let linux_ok = |c: &String| c == "EPIPE" || c == "ENOTCONN";
+    matches!(cx.input(), Some(Input::Call(_)))
+        && r.state == Some(TcpState::Closed)
+        && l.state == Some(TcpState::Closed)
+        && r.calls.len() == 1
+        && l.calls.len() == 1
+        && reference_ok(&r.calls[0])
+        && linux_ok(&l.calls[0])
+}
+
+/// After the application closed, Linux resets a connection that receives
+/// new data past RCV.NXT in every closing state, even after the peer's
+/// FIN; the reference ignores the text after a FIN.
+fn reset_on_data_after_close(cx: &Context<'_>) -> bool {
+    let (r, l) = cx.pair();
+    let data = matches!(
+        cx.input(),
+        Some(Input::Segment {
+            kind: Kind::Data(_) | Kind::Fin(1..),
+            ..
+        })
+    );
+    data && matches!(r.state, Some(TcpState::LastAck | TcpState::Closing))
+        && l.state == Some(TcpState::Closed)
+        && l.segments.iter().any(|s| s.flags == "R")
+}
+
+/// Return a group's segments without their Timestamps echo, and the echoes.
+fn without_echo(group: &Group) -> (Group, Vec<u64>) {
+    let mut plain = group.clone();
+    let mut echoes = Vec::new();
+    for segment in &mut plain.segments {
+        segment.options.retain(|o| match o.strip_prefix("TS ecr ") {
+            Some(ecr) => {
+                echoes.push(ecr.parse().unwrap_or(0));
+                false
+            }
+            None => true,
+        });
+    }
+    (plain, echoes)
+}
+
+/// Linux updates TS.Recent only from a segment that passes every check
+/// and whose ACK is taken; the reference (RFC 7323 Appendix D) updates it
+/// in the sequence-number check, so its echo can be newer.
+fn ts_recent_update_point(cx: &Context<'_>) -> bool {
+    let (r, l) = cx.pair();
+    let ((r, r_echo), (l, l_echo)) = (without_echo(r), without_echo(l));
+    r == l
+        && r_echo.len() == l_echo.len()
+        && r_echo.iter().zip(&l_echo).all(|(r, l)| l <= r)
+}
+
+/// The declared divergences, each with its reason.
+pub const DECLARED: &[Rule] = &[
+    Rule {
+        id: "linux-oow-ack-rate-limit",
+        why: "Linux sends at most one duplicate or challenge ACK per \
+              net.ipv4.tcp_invalid_ratelimit (500 ms) in reply to out-of-window segments \
+              without data, SYNs, RSTs and ACKs of unsent data (RFC 5961 7 allows limiting \
+              challenge ACKs; RFC 9293 3.10.7.4's reply to an unacceptable segment is a SHOULD)",
+        applies: oow_rate_limit,
+        stops: false,
+    },
+    Rule {
+        id: "linux-old-ack-challenge",
+        why: "Linux accepts an ACK below SND.UNA only within the bytes it has had \
+              acknowledged (tcp_ack: min(max_window, bytes_acked)), answering an older one \
+              with a challenge ACK and dropping the segment; RFC 5961 5.2's range is \
+              SND.UNA - MAX.SND.WND, within which the reference takes it as a duplicate",
+        applies: old_ack_challenge,
+        stops: true,
+    },
+    Rule {
+        id: "linux-no-ack-bit-dropped-first",
+        why: "Linux drops a segment with none of ACK, RST and SYN before the acceptability \
+              test (tcp_rcv_established), so an out-of-window one draws no ACK; RFC 9293 \
+              3.10.7.4 tests the sequence number first, and its ACK to an unacceptable \
+              segment is a SHOULD",
+        applies: no_ack_bit_dropped_first,
+        stops: false,
+    },
+    Rule {
+        id: "linux-rst-carries-ack",
+        why: "Linux's RST for ABORT (tcp_send_active_reset) has ACK set, with RCV.NXT; \
+              RFC 9293 3.10.5 writes <SEQ=SND.NXT><CTL=RST>, and a receiver checks only \
+              the sequence number of a RST (3.10.7.4 second)",
+        applies: rst_carries_ack,
+        stops: false,
+    },
+    Rule {
+        id: "socket-error-reported-once",
+        why: "a BSD socket reports a connection's error once (SO_ERROR), then EPIPE for \
+              writes and ENOTCONN for shutdown; the reference keeps answering ECONNRESET \
+              (RFC 9293 leaves the interface's errors to the implementation)",
+        applies: error_reported_once,
+        stops: true,
+    },
+    Rule {
+        id: "linux-reset-on-data-after-close",
+        why: "Linux resets a closed connection that receives new data in LAST-ACK and \
+              CLOSING too (RFC 9293 SHLD-3 / RFC 1122 4.2.2.13); the reference ignores \
+              segment text after the peer's FIN (RFC 9293 3.10.7.4 seventh)",
+        applies: reset_on_data_after_close,
+        stops: true,
+    },
+    Rule {
+        id: "ts-recent-update-point",
+        why: "Linux updates TS.Recent (tcp_replace_ts_recent) only from a segment that \
+              passes every check and whose ACK is taken; the reference updates it in the \
+              sequence-number check (RFC 7323 Appendix D), so after a segment that draws \
+              a challenge ACK or acknowledges unsent data its echo is newer",
+        applies: ts_recent_update_point,
+        stops: false,
+    },
+];
+
+/// Return `groups` with empty groups up to `count`.
+fn pad(groups: &[Group], count: usize) -> Vec<Group> {
+    let mut all = groups.to_vec();
+    all.resize(count, Group::default());
+    all
+}
+
+/// How two runs compare.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comparison {
+    /// The declared rules that explained a difference, by id.
+    pub declared: Vec<&'static str>,
+    /// The first difference no rule explains.
+    pub undeclared: Option<Difference>,
+}
+
+/// Compare the groups of the two runs; `facts[g]` is what the model knew
+/// of group `g`'s segment input.
+pub fn compare(
+    inputs: &[Input],
+    facts: &[Option<Facts>],
+    reference: &[Group],
+    linux: &[Group],
+) -> Comparison {
+    let mut declared = Vec::new();
+    let count = reference.len().max(linux.len());
+    for group in 0..count {
+        let (r, l) = (
+            reference.get(group).cloned().unwrap_or_default(),
+            linux.get(group).cloned().unwrap_or_default(),
+        );
+        if r == l {
+            continue;
+        }
+        let (reference_all, linux_all) = (pad(reference, count), pad(linux, count));
+        let cx = Context {
+            group,
+            inputs,
+            facts,
+            reference: &reference_all,
+            linux: &linux_all,
+        };
+        match DECLARED.iter().find(|rule| (rule.applies)(&cx)) {
+            Some(rule) if rule.stops => {
+                declared.push(rule.id);
+                break;
+            }
+            Some(rule) => declared.push(rule.id),
+            None => {
+                return Comparison {
+                    declared,
+                    undeclared: Some(Difference {
+                        group,
+                        reference: r,
+                        linux: l,
+                    }),
+                }
+            }
+        }
+    }
+    Comparison {
+        declared,
+        undeclared: None,
+    }
+}
