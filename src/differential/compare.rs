@@ -22,7 +22,7 @@
 
 use core::fmt;
 
-use stack::wire::tcp::{TcpFlags, TcpOption, TcpRepr};
+use stack::wire::tcp::{SackBlock, TcpFlags, TcpOption, TcpRepr};
 
 use super::sequence::{CallInput, Facts, Input, Kind};
 use crate::run::seen::Seen;
@@ -120,8 +120,9 @@ fn flags_text(flags: TcpFlags) -> String {
 }
 
 /// Return a segment's options, normalised (see the module docs). A SACK
-/// block at or below the acknowledgment is a D-SACK (RFC 2883), which
-/// Linux sends and the reference does not: it is left out.
+/// block at or below the acknowledgment, or a first block inside the
+/// second, is a D-SACK (RFC 2883), which Linux sends and the reference
+/// does not: it is left out.
 fn options(segment: &TcpRepr<'_>, peer_isn: u32) -> Vec<String> {
     let ack = segment.ack_number.0;
     let above_ack = |right: u32| (right.wrapping_sub(ack) as i32) > 0;
@@ -133,8 +134,14 @@ fn options(segment: &TcpRepr<'_>, peer_isn: u32) -> Vec<String> {
             TcpOption::WindowScale(_) => (1, "wscale".to_owned()),
             TcpOption::SackPermitted => (2, "sackOK".to_owned()),
             TcpOption::Sack(blocks) => {
-                let edges: Vec<String> = blocks
-                    .as_slice()
+                let list = blocks.as_slice();
+                // RFC 2883 4: a first block inside the second is a D-SACK too.
+                let inside = |a: &SackBlock, b: &SackBlock| {
+                    (a.left_edge.0.wrapping_sub(b.left_edge.0) as i32) >= 0
+                        && (b.right_edge.0.wrapping_sub(a.right_edge.0) as i32) >= 0
+                };
+                let skip = usize::from(list.len() > 1 && inside(&list[0], &list[1]));
+                let edges: Vec<String> = list[skip..]
                     .iter()
                     .filter(|b| above_ack(b.right_edge.0))
                     .map(|b| {
@@ -238,7 +245,10 @@ pub fn observe(report: &RunReport, step_groups: &[usize], socket: u32) -> Vec<Gr
                 };
                 observer.groups[group].calls.push(text);
             }
-            EventKind::State { socket: s, state: st } if *s == socket && !observer.closed => {
+            EventKind::State {
+                socket: s,
+                state: st,
+            } if *s == socket && !observer.closed => {
                 state = Some(*st);
                 observer.closed = *st == TcpState::Closed;
             }
@@ -303,7 +313,11 @@ impl Context<'_> {
     }
 
     fn facts(&self) -> Facts {
-        self.facts.get(self.group).copied().flatten().unwrap_or_default()
+        self.facts
+            .get(self.group)
+            .copied()
+            .flatten()
+            .unwrap_or_default()
     }
 
     fn pair(&self) -> (&Group, &Group) {
@@ -352,14 +366,29 @@ fn oow_rate_limit(cx: &Context<'_>) -> bool {
         && recent.into_iter().any(|g| has_dup_ack(cx.linux, g))
 }
 
-/// Linux takes an ACK below SND.UNA by more than the bytes it ever had
-/// acknowledged for a forgery, and sends a challenge ACK instead of
-/// taking the segment.
-fn old_ack_challenge(cx: &Context<'_>) -> bool {
-    let (r, l) = cx.pair();
+/// Linux handles an ACK below SND.UNA its own way: it takes one only
+/// within the bytes it had acknowledged, and on its fast path it takes
+/// the data before it looks at the ACK.
+fn old_ack(cx: &Context<'_>) -> bool {
     cx.facts().ack_below_una
-        && l.segments.iter().filter(|s| s.is_pure_ack()).count()
-            > r.segments.iter().filter(|s| s.is_pure_ack()).count()
+}
+
+/// Linux sends a tail-loss probe: the last segment again, 2 SRTT after
+/// it, when nothing acknowledged it.
+fn tail_loss_probe(cx: &Context<'_>) -> bool {
+    let (r, l) = cx.pair();
+    let earlier: Vec<&NormSegment> = cx.linux[..cx.group]
+        .iter()
+        .flat_map(|g| &g.segments)
+        .collect();
+    let mut plain = l.clone();
+    let mut seen: Vec<NormSegment> = Vec::new();
+    plain.segments.retain(|s| {
+        let again = s.len > 0 && (earlier.contains(&s) || seen.contains(s));
+        seen.push(s.clone());
+        !again
+    });
+    plain.segments.len() < l.segments.len() && plain == *r
 }
 
 /// Linux drops a segment with none of ACK, RST and SYN before its
@@ -393,11 +422,12 @@ fn rst_carries_ack(cx: &Context<'_>) -> bool {
 }
 
 /// After a reset, Linux reports the error once (`SO_ERROR`), then EPIPE
-/// or ENOTCONN; the reference reports ECONNRESET on every call.
+/// or ENOTCONN, and lets the application read what came before it; the
+/// reference answers ECONNRESET on every call.
 fn error_reported_once(cx: &Context<'_>) -> bool {
     let (r, l) = cx.pair();
     let reference_ok = |c: &String| c == "ECONNRESET" || c == "0";
-    let linux_ok = |c: &String| c == "EPIPE" || c == "ENOTCONN";
+    let linux_ok = |c: &String| c == "EPIPE" || c == "ENOTCONN" || c.parse::<u32>().is_ok();
     matches!(cx.input(), Some(Input::Call(_)))
         && r.state == Some(TcpState::Closed)
         && l.state == Some(TcpState::Closed)
@@ -407,9 +437,11 @@ fn error_reported_once(cx: &Context<'_>) -> bool {
         && linux_ok(&l.calls[0])
 }
 
-/// After the application closed, Linux resets a connection that receives
-/// new data past RCV.NXT in every closing state, even after the peer's
-/// FIN; the reference ignores the text after a FIN.
+/// After the application closed or shut down reading, or after the
+/// peer's FIN, Linux resets a connection that receives new data, in every
+/// state, with the RST of a closed connection (<SEQ=SEG.ACK>); the
+/// reference takes data after `shutdown(rd)`, ignores it after the peer's
+/// FIN, and after close() sends ABORT's RST (<SEQ=SND.NXT>).
 fn reset_on_data_after_close(cx: &Context<'_>) -> bool {
     let (r, l) = cx.pair();
     let data = matches!(
@@ -419,9 +451,89 @@ fn reset_on_data_after_close(cx: &Context<'_>) -> bool {
             ..
         })
     );
-    data && matches!(r.state, Some(TcpState::LastAck | TcpState::Closing))
+    let stopped_reading = cx.inputs[..cx.group - 1]
+        .iter()
+        .any(|i| matches!(i, Input::Call(CallInput::ShutdownRead | CallInput::Close)));
+    let peer_closed = matches!(
+        cx.reference[cx.group - 1].state,
+        Some(TcpState::CloseWait | TcpState::LastAck | TcpState::Closing | TcpState::TimeWait)
+    );
+    let rst = |g: &Group| {
+        g.segments
+            .iter()
+            .filter(|s| s.flags.starts_with('R'))
+            .count()
+    };
+    data && (stopped_reading || peer_closed)
         && l.state == Some(TcpState::Closed)
-        && l.segments.iter().any(|s| s.flags == "R")
+        && rst(l) == 1
+        && rst(r) <= 1
+}
+
+/// Linux's SACK blocks cover an out-of-order FIN's sequence number (its
+/// out-of-order queue holds the FIN); the reference's cover data only.
+fn sack_covers_fin(cx: &Context<'_>) -> bool {
+    let (r, l) = cx.pair();
+    let trim = |g: &Group| {
+        let mut g = g.clone();
+        for s in &mut g.segments {
+            s.options.retain(|o| !o.starts_with("sack "));
+        }
+        g
+    };
+    let blocks = |g: &Group| -> Vec<(u32, u32)> {
+        g.segments
+            .iter()
+            .flat_map(|s| &s.options)
+            .filter_map(|o| o.strip_prefix("sack "))
+            .flat_map(|b| b.split(' '))
+            .filter_map(|b| b.split_once(':'))
+            .filter_map(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
+            .collect()
+    };
+    let (rb, lb) = (blocks(r), blocks(l));
+    // Each Linux block is the reference's, one octet longer, or a lone
+    // octet (the FIN alone).
+    let explained = lb.iter().all(|&(a, b)| {
+        rb.contains(&(a, b)) || rb.contains(&(a, b.wrapping_sub(1))) || b.wrapping_sub(a) == 1
+    });
+    trim(r) == trim(l) && explained && lb.len() >= rb.len()
+}
+
+/// When the peer's window shrank to below SND.NXT, Linux's pure ACKs carry
+/// SND.UNA + SND.WND as their sequence number (tcp_acceptable_seq), so the
+/// peer's acceptability test passes; the reference's carry SND.NXT.
+fn ack_seq_in_shrunk_window(cx: &Context<'_>) -> bool {
+    let (r, l) = cx.pair();
+    let mut plain = l.clone();
+    if plain.segments.len() != r.segments.len() {
+        return false;
+    }
+    for (theirs, ours) in plain.segments.iter_mut().zip(&r.segments) {
+        let lower = matches!((theirs.seq, ours.seq), (Some(a), Some(b)) if a < b);
+        if theirs.is_pure_ack() && lower {
+            theirs.seq = ours.seq;
+        }
+    }
+    plain == *r
+}
+
+/// In SYN-RECEIVED, a segment both out of window and with an unacceptable
+/// ACK: Linux answers with the RST of RFC 9293 3.5.2 (group 2), the
+/// reference with the ACK of 3.10.7.4's sequence check, which comes first.
+fn syn_received_check_order(cx: &Context<'_>) -> bool {
+    let (r, l) = cx.pair();
+    let reopened = |groups: &[Group]| {
+        groups[1..cx.group]
+            .iter()
+            .any(|g| g.segments.iter().any(|s| s.flags == "S."))
+    };
+    reopened(cx.reference)
+        && reopened(cx.linux)
+        && r.segments.len() == 1
+        && r.segments[0].is_pure_ack()
+        && l.segments.len() == 1
+        && l.segments[0].flags == "R"
 }
 
 /// Return a group's segments without their Timestamps echo, and the echoes.
@@ -440,15 +552,15 @@ fn without_echo(group: &Group) -> (Group, Vec<u64>) {
     (plain, echoes)
 }
 
-/// Linux updates TS.Recent only from a segment that passes every check
-/// and whose ACK is taken; the reference (RFC 7323 Appendix D) updates it
-/// in the sequence-number check, so its echo can be newer.
+/// The two update TS.Recent at different points, so only their echoes
+/// differ: Linux from a segment that passes every check and whose ACK is
+/// taken, and from an old duplicate that ends at RCV.NXT, which its
+/// acceptability test takes; the reference (RFC 7323 Appendix D) in the
+/// sequence-number check, from acceptable segments only.
 fn ts_recent_update_point(cx: &Context<'_>) -> bool {
     let (r, l) = cx.pair();
     let ((r, r_echo), (l, l_echo)) = (without_echo(r), without_echo(l));
-    r == l
-        && r_echo.len() == l_echo.len()
-        && r_echo.iter().zip(&l_echo).all(|(r, l)| l <= r)
+    r == l && r_echo.len() == l_echo.len()
 }
 
 /// The declared divergences, each with its reason.
@@ -463,13 +575,23 @@ pub const DECLARED: &[Rule] = &[
         stops: false,
     },
     Rule {
-        id: "linux-old-ack-challenge",
-        why: "Linux accepts an ACK below SND.UNA only within the bytes it has had \
+        id: "linux-old-ack",
+        why: "an ACK below SND.UNA: Linux accepts one only within the bytes it has had \
               acknowledged (tcp_ack: min(max_window, bytes_acked)), answering an older one \
-              with a challenge ACK and dropping the segment; RFC 5961 5.2's range is \
-              SND.UNA - MAX.SND.WND, within which the reference takes it as a duplicate",
-        applies: old_ack_challenge,
+              with a challenge ACK and dropping the segment, but on its fast path (header \
+              prediction) it queues in-order data before it looks at the ACK; the reference \
+              applies RFC 5961 5.2 (a MAY) to every segment, with its range SND.UNA - \
+              MAX.SND.WND",
+        applies: old_ack,
         stops: true,
+    },
+    Rule {
+        id: "linux-tail-loss-probe",
+        why: "Linux sends a tail-loss probe (RFC 8985 7: the last segment again after \
+              2 SRTT, at least 10 ms) when nothing acknowledges a flight; the reference \
+              does not implement RACK-TLP and waits for the RTO",
+        applies: tail_loss_probe,
+        stops: false,
     },
     Rule {
         id: "linux-no-ack-bit-dropped-first",
@@ -491,25 +613,56 @@ pub const DECLARED: &[Rule] = &[
     Rule {
         id: "socket-error-reported-once",
         why: "a BSD socket reports a connection's error once (SO_ERROR), then EPIPE for \
-              writes and ENOTCONN for shutdown; the reference keeps answering ECONNRESET \
-              (RFC 9293 leaves the interface's errors to the implementation)",
+              writes and ENOTCONN for shutdown, and Linux lets the application read the \
+              data that came before a RST; the reference answers ECONNRESET to every call \
+              (RFC 9293 3.10.7.4: queues flushed, a SHOULD; the interface's errors are the \
+              implementation's)",
         applies: error_reported_once,
         stops: true,
     },
     Rule {
         id: "linux-reset-on-data-after-close",
-        why: "Linux resets a closed connection that receives new data in LAST-ACK and \
-              CLOSING too (RFC 9293 SHLD-3 / RFC 1122 4.2.2.13); the reference ignores \
-              segment text after the peer's FIN (RFC 9293 3.10.7.4 seventh)",
+        why: "Linux resets a connection whose application closed or shut down reading, \
+              or whose peer sent a FIN, when new data arrives, in every state, with the \
+              RST of a closed connection, <SEQ=SEG.ACK> (RFC 9293 SHLD-3, RFC 1122 \
+              4.2.2.13); the reference takes data after shutdown(rd), which RFC 9293 does \
+              not define, ignores segment text after the peer's FIN (3.10.7.4 seventh), \
+              and after close() sends ABORT's RST, <SEQ=SND.NXT>",
         applies: reset_on_data_after_close,
+        stops: true,
+    },
+    Rule {
+        id: "linux-sack-covers-fin",
+        why: "Linux's SACK blocks cover the sequence number of an out-of-order FIN, \
+              which its out-of-order queue holds; the reference's cover data only \
+              (RFC 2018 3: blocks of data received)",
+        applies: sack_covers_fin,
+        stops: false,
+    },
+    Rule {
+        id: "linux-ack-seq-in-shrunk-window",
+        why: "when the peer shrinks its window below SND.NXT, Linux's pure ACKs carry \
+              SND.UNA + SND.WND (tcp_acceptable_seq) so that they stay acceptable to the \
+              peer; the reference's carry SND.NXT (RFC 9293 3.8.6.2.1 discourages \
+              shrinking, and leaves the sender's answer open)",
+        applies: ack_seq_in_shrunk_window,
+        stops: false,
+    },
+    Rule {
+        id: "syn-received-check-order",
+        why: "in SYN-RECEIVED, for a segment both out of window and with an unacceptable \
+              ACK, Linux sends the RST of RFC 9293 3.5.2 (group 2); the reference sends the \
+              ACK of 3.10.7.4, whose sequence check comes before the ACK check",
+        applies: syn_received_check_order,
         stops: true,
     },
     Rule {
         id: "ts-recent-update-point",
         why: "Linux updates TS.Recent (tcp_replace_ts_recent) only from a segment that \
-              passes every check and whose ACK is taken; the reference updates it in the \
-              sequence-number check (RFC 7323 Appendix D), so after a segment that draws \
-              a challenge ACK or acknowledges unsent data its echo is newer",
+              passes every check and whose ACK is taken, and takes an old duplicate that \
+              ends at RCV.NXT as acceptable (tcp_sequence: end_seq >= rcv_wup); the \
+              reference updates it in the sequence-number check from acceptable segments \
+              (RFC 7323 Appendix D, RFC 9293 3.10.7.4's test): the TSecr echoed differs",
         applies: ts_recent_update_point,
         stops: false,
     },

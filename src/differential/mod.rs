@@ -179,7 +179,11 @@ impl RandomReport {
             writeln!(out, "declared {id} ({count}x): {why}")?;
         }
         if !self.flaky.is_empty() {
-            writeln!(out, "flaky (diverged once, not twice): cases {:?}", self.flaky)?;
+            writeln!(
+                out,
+                "flaky (diverged once, not twice): cases {:?}",
+                self.flaky
+            )?;
         }
         writeln!(out, "{}", self.summary())
     }
@@ -218,13 +222,18 @@ fn run_options(seed: u64) -> RunOptions {
 
 /// Return the outcome text of the call made at `step`.
 fn call_result(report: &RunReport, step: usize) -> Option<String> {
-    report.trace.events.iter().rev().find_map(|e| match &e.kind {
-        EventKind::Call {
-            outcome: Ok(result),
-            ..
-        } if e.step == Some(step) => Some(result.to_string()),
-        _ => None,
-    })
+    report
+        .trace
+        .events
+        .iter()
+        .rev()
+        .find_map(|e| match &e.kind {
+            EventKind::Call {
+                outcome: Ok(result),
+                ..
+            } if e.step == Some(step) => Some(result.to_string()),
+            _ => None,
+        })
 }
 
 /// Run `sequence` on the reference, writing each call's result into the
@@ -453,10 +462,7 @@ fn shrink(options: &RandomOptions, index: usize, found: CaseRun) -> Divergence {
 }
 
 /// Run the random differential.
-pub fn run_random(
-    options: &RandomOptions,
-    progress: &mut dyn FnMut(usize, usize),
-) -> RandomReport {
+pub fn run_random(options: &RandomOptions, progress: &mut dyn FnMut(usize, usize)) -> RandomReport {
     let start = StdInstant::now();
     let mut report = RandomReport {
         cases: options.cases,

@@ -608,10 +608,19 @@ mod tests {
         };
         let text = sequence.render("case", &[]);
         let script = Script::from_str("case.yaml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
-        assert!(text.contains("  - in: P. 1:101(100) ack 1 win 65535\n"), "{text}");
-        assert!(text.contains("  - call: write(10)\n    socket: 4\n"), "{text}");
+        assert!(
+            text.contains("  - in: P. 1:101(100) ack 1 win 65535\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  - call: write(10)\n    socket: 4\n"),
+            "{text}"
+        );
         // The model: the data moved RCV.NXT to 101, the write SND.NXT to 11.
-        assert!(text.contains("  - in: . 1048677:1048677(0) ack 11 win 0\n"), "{text}");
+        assert!(
+            text.contains("  - in: . 1048677:1048677(0) ack 11 win 0\n"),
+            "{text}"
+        );
         assert!(text.contains("  - wait: 60ms\n"), "{text}");
         let steps = sequence.steps();
         assert_eq!(script.steps.len(), steps.len());
@@ -653,8 +662,14 @@ mod tests {
         };
         let text = sequence.render("case", &[]);
         assert!(text.contains("<mss 1460,TS val 1000 ecr 0>"), "{text}");
-        assert!(text.contains(". 1:1(0) ack 1 win 65535 <nop,nop,TS val 1001 ecr 0>"), "{text}");
-        assert!(text.contains("R 1:1(0) win 65535 <nop,nop,TS val 1002 ecr 0>"), "{text}");
+        assert!(
+            text.contains(". 1:1(0) ack 1 win 65535 <nop,nop,TS val 1001 ecr 0>"),
+            "{text}"
+        );
+        assert!(
+            text.contains("R 1:1(0) win 65535 <nop,nop,TS val 1002 ecr 0>"),
+            "{text}"
+        );
         Script::from_str("case.yaml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     }
 
