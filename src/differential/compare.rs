@@ -181,7 +181,9 @@ impl Observer {
         if syn && group > 0 {
             self.new_isn = Some(seq);
         }
-        if let Some(isn) = self.new_isn {
+        // A RST's number is most often the acknowledgment it answers
+        // (<SEQ=SEG.ACK>), which the peer counts from the first ISN.
+        if let (Some(isn), false) = (self.new_isn, rst) {
             seq = seq.wrapping_sub(isn);
         }
         let ack = segment.flags.contains(TcpFlags::ACK);
@@ -536,6 +538,28 @@ fn syn_received_check_order(cx: &Context<'_>) -> bool {
         && l.segments[0].flags == "R"
 }
 
+/// Linux's `shutdown(SHUT_RD)` leaves the data already queued readable;
+/// the reference discards it, and `read` returns the end of the stream.
+fn shutdown_read_keeps_data(cx: &Context<'_>) -> bool {
+    let (r, l) = cx.pair();
+    let shut = cx.inputs[..cx.group - 1]
+        .iter()
+        .any(|i| matches!(i, Input::Call(CallInput::ShutdownRead)));
+    matches!(cx.input(), Some(Input::Call(CallInput::Read(_))))
+        && shut
+        && r.calls == ["0"]
+        && l.calls.len() == 1
+        && l.calls[0].parse::<u32>().is_ok_and(|n| n > 0)
+}
+
+/// In TIME-WAIT Linux answers every segment but a RST with an ACK
+/// (tcp_timewait_state_process); the reference only a FIN or an
+/// unacceptable segment (RFC 9293 3.10.7.4).
+fn time_wait_acks(cx: &Context<'_>) -> bool {
+    let (r, l) = cx.pair();
+    r.state == Some(TcpState::TimeWait) && plus_one_pure_ack(l, r)
+}
+
 /// Return a group's segments without their Timestamps echo, and the echoes.
 fn without_echo(group: &Group) -> (Group, Vec<u64>) {
     let mut plain = group.clone();
@@ -630,6 +654,21 @@ pub const DECLARED: &[Rule] = &[
               and after close() sends ABORT's RST, <SEQ=SND.NXT>",
         applies: reset_on_data_after_close,
         stops: true,
+    },
+    Rule {
+        id: "shutdown-read-keeps-data",
+        why: "Linux's shutdown(SHUT_RD) leaves the data already received readable; the \
+              reference discards it (RFC 9293 has no half-close of the receiving side)",
+        applies: shutdown_read_keeps_data,
+        stops: true,
+    },
+    Rule {
+        id: "linux-time-wait-acks",
+        why: "in TIME-WAIT Linux answers any segment without RST with an ACK \
+              (tcp_timewait_state_process); the reference answers a retransmitted FIN or an \
+              unacceptable segment, and ignores text (RFC 9293 3.10.7.4 seventh)",
+        applies: time_wait_acks,
+        stops: false,
     },
     Rule {
         id: "linux-sack-covers-fin",
