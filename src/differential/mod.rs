@@ -239,7 +239,7 @@ fn call_result(report: &RunReport, step: usize) -> Option<String> {
 /// Run `sequence` on the reference, writing each call's result into the
 /// script until it passes; return the script's text, the results, the
 /// script and the run.
-fn on_reference(
+pub fn on_reference(
     sequence: &Sequence,
     name: &str,
     seed: u64,
@@ -295,8 +295,9 @@ pub fn run_case(sequence: &Sequence, name: &str, seed: u64) -> Result<CaseRun, S
 
 /// Turn the probe script into a conformance script: each settle wait
 /// becomes the reference's answers (`out` steps, any window, options only
-/// where the groups differ) then a silence; Linux's answers at the
-/// divergence are comments.
+/// where the groups differ) then the wait (a silence at the divergence,
+/// where the reference said nothing); Linux's answers at the divergence
+/// are comments.
 fn conformance_script(
     sequence: &Sequence,
     results: &[Option<String>],
@@ -315,22 +316,30 @@ fn conformance_script(
     for (index, step) in sequence.steps().iter().enumerate() {
         let is_settle = step.yaml.starts_with("  - wait:") && step.group > 0;
         if !is_settle {
-            let result = results.get(index).and_then(Option::as_deref);
-            text.push_str(&sequence.render_step(step, result));
+            let pinned = results.get(index).cloned().flatten();
+            let result = pinned.or_else(|| call_result(reference, index));
+            text.push_str(&sequence.render_step(step, result.as_deref()));
             continue;
         }
-        answers(&mut text, reference, index, at == Some(step.group));
-        if let (Some(diff), true) = (&comparison.undeclared, at == Some(step.group)) {
+        let here = at == Some(step.group);
+        let said = answers(&mut text, reference, index, here);
+        if let (Some(diff), true) = (&comparison.undeclared, here) {
             linux_comments(&mut text, diff);
         }
-        text.push_str(&format!("  - silent: {}ms\n", sequence::SETTLE.as_millis()));
+        // Silence is asserted where it is the point: the reference said
+        // nothing at the divergence. Elsewhere the script lets time pass,
+        // so that it also runs with the reference's delayed ACKs on.
+        let kind = if here && said == 0 { "silent" } else { "wait" };
+        text.push_str(&format!("  - {kind}: {}ms\n", sequence::SETTLE.as_millis()));
     }
     text
 }
 
 /// Write the reference's `out` steps of the group whose settle step is
 /// `settle` (its input is the step before); keep their options if `keep`.
-fn answers(text: &mut String, report: &RunReport, settle: usize, keep: bool) {
+/// Return how many there were.
+fn answers(text: &mut String, report: &RunReport, settle: usize, keep: bool) -> usize {
+    let mut count = 0;
     for event in &report.trace.events {
         let in_group = event.step == Some(settle) || event.step == Some(settle.saturating_sub(1));
         let EventKind::Out { auto: false, .. } = event.kind else {
@@ -342,7 +351,9 @@ fn answers(text: &mut String, report: &RunReport, settle: usize, keep: bool) {
         let line = crate::run::trace::line(event, &report.flows);
         let line = line.split("  #").next().unwrap_or(&line).to_owned();
         text.push_str(&format!("  - {}\n", strip_window(&line, keep)));
+        count += 1;
     }
+    count
 }
 
 /// Drop a segment line's window (any window matches) and, unless `keep`,

@@ -249,7 +249,7 @@ impl Sequence {
             Open::PassiveWithData => "passive open with data",
             Open::Active => "active open",
         };
-        format!("random differential: {open}, {} inputs", self.inputs.len())
+        format!("random differential ({open}, {} inputs)", self.inputs.len())
     }
 
     /// Return the script's `config` line.
