@@ -24,7 +24,7 @@ use core::fmt;
 
 use stack::wire::tcp::{SackBlock, TcpFlags, TcpOption, TcpRepr};
 
-use super::sequence::{CallInput, Facts, Input, Kind};
+use super::sequence::{CallInput, Facts, Input, Kind, Win};
 use crate::run::seen::Seen;
 use crate::run::{trace, EventKind, RunReport};
 use crate::script::TcpState;
@@ -386,7 +386,8 @@ fn tail_loss_probe(cx: &Context<'_>) -> bool {
     let mut plain = l.clone();
     let mut seen: Vec<NormSegment> = Vec::new();
     plain.segments.retain(|s| {
-        let again = s.len > 0 && (earlier.contains(&s) || seen.contains(s));
+        let again =
+            (s.len > 0 || s.flags.contains('F')) && (earlier.contains(&s) || seen.contains(s));
         seen.push(s.clone());
         !again
     });
@@ -476,10 +477,12 @@ fn reset_on_data_after_close(cx: &Context<'_>) -> bool {
 /// out-of-order queue holds the FIN); the reference's cover data only.
 fn sack_covers_fin(cx: &Context<'_>) -> bool {
     let (r, l) = cx.pair();
+    // The Timestamps echo may differ too (see `ts_recent_update_point`).
     let trim = |g: &Group| {
         let mut g = g.clone();
         for s in &mut g.segments {
-            s.options.retain(|o| !o.starts_with("sack "));
+            s.options
+                .retain(|o| !o.starts_with("sack ") && !o.starts_with("TS ecr"));
         }
         g
     };
@@ -558,6 +561,91 @@ fn shutdown_read_keeps_data(cx: &Context<'_>) -> bool {
 fn time_wait_acks(cx: &Context<'_>) -> bool {
     let (r, l) = cx.pair();
     r.state == Some(TcpState::TimeWait) && plus_one_pure_ack(l, r)
+}
+
+/// Return the window of the last segment the peer sent before group `g`
+/// ends.
+fn last_window(inputs: &[Input], g: usize) -> Option<Win> {
+    inputs[..g].iter().rev().find_map(|i| match i {
+        Input::Segment { win, .. } => Some(*win),
+        Input::Call(_) => None,
+    })
+}
+
+/// Linux holds a FIN while the peer offers a zero window (a FIN takes a
+/// sequence number, which a zero window does not accept); the reference
+/// sends it.
+fn fin_waits_for_window(cx: &Context<'_>) -> bool {
+    let (r, l) = cx.pair();
+    let mut plain = r.clone();
+    plain
+        .segments
+        .retain(|s| !(s.flags.contains('F') && s.len == 0));
+    last_window(cx.inputs, cx.group) == Some(Win::Zero)
+        && plain.segments.len() < r.segments.len()
+        && plain == *l
+}
+
+/// Linux takes a RST at RCV.NXT - 1 in CLOSE-WAIT, LAST-ACK and CLOSING
+/// (tcp_reset_check: peers that do not count their FIN).
+fn rst_at_fin_sequence(cx: &Context<'_>) -> bool {
+    let (r, l) = cx.pair();
+    matches!(
+        cx.input(),
+        Some(Input::Segment {
+            kind: Kind::Rst | Kind::RstAck,
+            ..
+        })
+    ) && matches!(
+        cx.reference[cx.group - 1].state,
+        Some(TcpState::CloseWait | TcpState::LastAck | TcpState::Closing)
+    ) && l.state == Some(TcpState::Closed)
+        && l.segments.is_empty()
+        && r.segments.iter().all(NormSegment::is_pure_ack)
+}
+
+/// Return whether the target opened a second connection (a SYN-ACK after
+/// the handshake) before group `g`.
+fn reopened(groups: &[Group], g: usize) -> bool {
+    groups[1..g]
+        .iter()
+        .any(|g| g.segments.iter().any(|s| s.flags == "S."))
+}
+
+/// In SYN-RECEIVED, an in-window RST that is not at RCV.NXT: Linux drops
+/// the embryonic connection; the reference sends RFC 5961's challenge ACK.
+fn syn_received_rst(cx: &Context<'_>) -> bool {
+    let (r, l) = cx.pair();
+    matches!(
+        cx.input(),
+        Some(Input::Segment {
+            kind: Kind::Rst | Kind::RstAck,
+            ..
+        })
+    ) && reopened(cx.reference, cx.group)
+        && reopened(cx.linux, cx.group)
+        && l.segments.is_empty()
+        && r.segments.len() == 1
+        && r.segments[0].is_pure_ack()
+}
+
+/// After close() in FIN-WAIT-2, Linux keeps the connection as a time-wait
+/// mini socket that takes the FIN without checking the ACK number.
+fn orphan_fin_wait_2(cx: &Context<'_>) -> bool {
+    let (r, l) = cx.pair();
+    cx.facts().ack_beyond_nxt
+        && r.state == Some(TcpState::FinWait2)
+        && l.state == Some(TcpState::TimeWait)
+}
+
+/// ABORT in TIME-WAIT: the reference deletes the TCB (RFC 9293 3.10.5);
+/// Linux's TIME-WAIT belongs to the kernel, not to the socket any more.
+fn abort_in_time_wait(cx: &Context<'_>) -> bool {
+    let (r, l) = cx.pair();
+    matches!(cx.input(), Some(Input::Call(CallInput::Abort)))
+        && cx.reference[cx.group - 1].state == Some(TcpState::TimeWait)
+        && r.state == Some(TcpState::Closed)
+        && l.state == Some(TcpState::TimeWait)
 }
 
 /// Return a group's segments without their Timestamps echo, and the echoes.
@@ -669,6 +757,46 @@ pub const DECLARED: &[Rule] = &[
               unacceptable segment, and ignores text (RFC 9293 3.10.7.4 seventh)",
         applies: time_wait_acks,
         stops: false,
+    },
+    Rule {
+        id: "linux-fin-waits-for-window",
+        why: "Linux holds a FIN while the peer's window is zero (the FIN takes a sequence \
+              number, and a zero window accepts none: RFC 9293 3.10.7.4's test); the \
+              reference sends it at once and retransmits it",
+        applies: fin_waits_for_window,
+        stops: false,
+    },
+    Rule {
+        id: "linux-rst-at-fin-sequence",
+        why: "in CLOSE-WAIT, LAST-ACK and CLOSING, Linux takes a RST at RCV.NXT - 1, the \
+              peer's FIN's number (tcp_reset_check, for peers that do not count their FIN); \
+              the reference takes only RCV.NXT (RFC 5961 3.2, RFC 9293 3.10.7.4)",
+        applies: rst_at_fin_sequence,
+        stops: true,
+    },
+    Rule {
+        id: "linux-syn-received-rst",
+        why: "in SYN-RECEIVED, Linux drops the embryonic connection on any in-window RST; \
+              the reference sends the challenge ACK of RFC 5961 3.2 unless the RST is at \
+              RCV.NXT (RFC 9293 3.10.7.4 second)",
+        applies: syn_received_rst,
+        stops: true,
+    },
+    Rule {
+        id: "linux-orphan-fin-wait-2",
+        why: "after close() in FIN-WAIT-2 Linux keeps the connection as a time-wait mini \
+              socket (tcp_time_wait), which takes the peer's FIN without checking its ACK \
+              number; the reference drops a segment acknowledging unsent data (RFC 9293 \
+              3.10.7.4 fifth)",
+        applies: orphan_fin_wait_2,
+        stops: true,
+    },
+    Rule {
+        id: "abort-in-time-wait",
+        why: "ABORT in TIME-WAIT deletes the TCB on the reference (RFC 9293 3.10.5); on \
+              Linux the socket no longer owns the TIME-WAIT, which the kernel keeps",
+        applies: abort_in_time_wait,
+        stops: true,
     },
     Rule {
         id: "linux-sack-covers-fin",

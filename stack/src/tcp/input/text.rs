@@ -135,6 +135,9 @@ impl Connection {
     fn take_fin(&mut self, now: Instant) {
         self.peer_fin = None;
         self.fin_received = true;
+        // Nothing follows a FIN: bytes held past it are never delivered
+        // nor reported in SACK blocks.
+        self.recv_queue.discard_out_of_order();
         self.rcv.nxt += 1;
         self.pending.ack_now = true;
         self.signal(TcpEvent::PeerClosed);

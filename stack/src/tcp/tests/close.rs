@@ -169,6 +169,25 @@ fn established_in_order_fin_drops_held_bytes_past_it() {
     assert_eq!(h.conn.recv(&mut [0; 8]), Ok(0));
 }
 
+/// A FIN alone at RCV.NXT drops the bytes held past it: its ACK reports
+/// no SACK block for them.
+#[test]
+fn established_in_order_bare_fin_drops_held_bytes_past_it() {
+    let mut h = Harness::connect(Config {
+        sack: true,
+        ..plain()
+    });
+    h.expect("S 0:0(0) <mss 1460,nop,nop,sackOK>");
+    h.inject("S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,sackOK>");
+    h.expect(". 1:1(0) ack 1");
+    h.inject("P. 11:21(10) ack 1");
+    h.expect(". 1:1(0) ack 1 <nop,nop,sack 11:21>");
+    h.inject("F. 1:1(0) ack 1");
+    h.expect(". 1:1(0) ack 2");
+    assert_eq!(h.state(), State::CloseWait);
+    assert_eq!(h.read_all(), Vec::<u8>::new());
+}
+
 /// SHLD-3: close() with unread data sends a RST: the data is lost.
 #[test]
 fn established_close_with_unread_data_sends_rst() {
