@@ -120,6 +120,8 @@ pub struct RandomReport {
     pub cases: usize,
     /// Sequences whose runs compare equal.
     pub same: usize,
+    /// Sequences whose runs differ only where declared rules explain it.
+    pub declared_only: usize,
     /// Differences explained by a declared rule, by rule.
     pub declared: BTreeMap<&'static str, usize>,
     /// Sequences that diverged once but not when run again.
@@ -139,21 +141,26 @@ impl RandomReport {
         self.cases as f64 / self.wall.as_secs_f64().max(1e-9)
     }
 
-    /// Return the exit status: 0 when nothing diverged undeclared and
-    /// every case could be compared, else 1.
+    /// Return the exit status: 2 when a case could not be compared, else
+    /// 1 when one diverged undeclared, else 0.
     pub fn exit_code(&self) -> i32 {
-        i32::from(!self.divergences.is_empty() || !self.invalid.is_empty())
+        if !self.invalid.is_empty() {
+            2
+        } else {
+            i32::from(!self.divergences.is_empty())
+        }
     }
 
     /// Return the summary line.
     pub fn summary(&self) -> String {
         let declared: usize = self.declared.values().sum();
         format!(
-            "random differential: {} sequences: {} same, {} with declared divergences, {} undeclared, \
-             {} flaky, {} invalid, in {:.1} s ({:.1} sequences/s)",
+            "random differential: {} sequences: {} same, {} with declared divergences only \
+             ({declared} rule matches), {} undeclared, {} flaky, {} invalid, in {:.1} s \
+             ({:.1} sequences/s)",
             self.cases,
             self.same,
-            declared,
+            self.declared_only,
             self.divergences.len(),
             self.flaky.len(),
             self.invalid.len(),
@@ -236,14 +243,22 @@ fn call_result(report: &RunReport, step: usize) -> Option<String> {
         })
 }
 
+/// A sequence's script as the reference passes it.
+#[derive(Debug)]
+pub struct ReferenceRun {
+    /// The script's text, with the results written in.
+    pub yaml: String,
+    /// The result written in for each step (calls that failed only).
+    pub results: Vec<Option<String>>,
+    /// The script.
+    pub script: Script,
+    /// The reference's run of it.
+    pub report: RunReport,
+}
+
 /// Run `sequence` on the reference, writing each call's result into the
-/// script until it passes; return the script's text, the results, the
-/// script and the run.
-pub fn on_reference(
-    sequence: &Sequence,
-    name: &str,
-    seed: u64,
-) -> Result<(String, Vec<Option<String>>, Script, RunReport), String> {
+/// script until it passes.
+pub fn on_reference(sequence: &Sequence, name: &str, seed: u64) -> Result<ReferenceRun, String> {
     let steps = sequence.steps();
     let mut results = vec![None; steps.len()];
     for _ in 0..=steps.len() {
@@ -255,7 +270,14 @@ pub fn on_reference(
         .map_err(|e| e.to_string())?;
         let report = run_script(&script, &mut target, &run_options(seed));
         match &report.outcome {
-            Ok(()) => return Ok((yaml, results, script, report)),
+            Ok(()) => {
+                return Ok(ReferenceRun {
+                    yaml,
+                    results,
+                    script,
+                    report,
+                })
+            }
             Err(f) if f.kind == FailureKind::CallResult && results[f.step].is_none() => {
                 results[f.step] = call_result(&report, f.step);
             }
@@ -267,7 +289,12 @@ pub fn on_reference(
 
 /// Run one sequence on both targets and compare.
 pub fn run_case(sequence: &Sequence, name: &str, seed: u64) -> Result<CaseRun, String> {
-    let (yaml, results, script, reference) = on_reference(sequence, name, seed)?;
+    let ReferenceRun {
+        yaml,
+        results,
+        script,
+        report: reference,
+    } = on_reference(sequence, name, seed)?;
     let mut target =
         LinuxTarget::new(&script.config, seed).map_err(|e: TargetError| e.to_string())?;
     let linux = run_script(&script, &mut target, &run_options(seed));
@@ -491,7 +518,11 @@ pub fn run_random(options: &RandomOptions, progress: &mut dyn FnMut(usize, usize
             *report.declared.entry(id).or_default() += 1;
         }
         if run.comparison.undeclared.is_none() {
-            report.same += usize::from(run.comparison.declared.is_empty());
+            if run.comparison.declared.is_empty() {
+                report.same += 1;
+            } else {
+                report.declared_only += 1;
+            }
             continue;
         }
         // Once more, to tell a divergence from an accident of real time.
