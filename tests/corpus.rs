@@ -1,6 +1,6 @@
 //! Replay every file of `corpus/<target>/` through the body of fuzz target
-//! `<target>` (`synack::fuzz`), on stable: a crash once found and kept as a
-//! regression input stays fixed.
+//! `<target>` (`synack::fuzz`, `apps::http::fuzz`), on stable: a crash once
+//! found and kept as a regression input stays fixed.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -23,6 +23,10 @@ const TARGETS: &[(&str, Body)] = &[
     ("script", synack::fuzz::script),
     ("dns", apps::dns::fuzz::dns),
     ("tftp", apps::tftp::fuzz::tftp),
+    ("http_request", apps::http::fuzz::http_request),
+    ("http_response", apps::http::fuzz::http_response),
+    ("http_chunked", apps::http::fuzz::http_chunked),
+    ("host", synack::fuzz::host),
 ];
 
 fn corpus_files(target: &str) -> Vec<PathBuf> {

@@ -37,6 +37,9 @@ pub struct Config {
     pub initial_window: Option<u32>,
     /// Negotiate ECN (RFC 3168). Default off.
     pub ecn: bool,
+    /// Challenge ACKs a connection may send per second (RFC 5961 7).
+    /// Default 1000, the reference stack's (and Linux's before 6.0).
+    pub challenge_ack_limit: u32,
     /// `TCP_NODELAY` on every socket from the start (MUST-17). Default off.
     pub nodelay: bool,
     /// The receive buffer in bytes. Default 65535.
@@ -72,6 +75,7 @@ impl Default for Config {
             msl: StdDuration::from_secs(120),
             initial_window: None,
             ecn: false,
+            challenge_ack_limit: 1000,
             nodelay: false,
             rcv_buf: 65535,
             snd_buf: 65535,
@@ -108,6 +112,7 @@ pub(crate) struct RawConfig {
     pub msl: Option<Spanned<String>>,
     pub initial_window: Option<u32>,
     pub ecn: Option<bool>,
+    pub challenge_ack_limit: Option<u32>,
     pub nodelay: Option<bool>,
     pub rcv_buf: Option<u32>,
     pub snd_buf: Option<u32>,

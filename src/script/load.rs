@@ -214,6 +214,7 @@ fn load_config(src: &Source<'_>, raw: RawConfig) -> Result<Config, ScriptError> 
     config.mss = raw.mss.unwrap_or(d.mss);
     config.mtu = raw.mtu.unwrap_or(d.mtu);
     config.initial_window = raw.initial_window.or(d.initial_window);
+    config.challenge_ack_limit = raw.challenge_ack_limit.unwrap_or(d.challenge_ack_limit);
     config.ecn = raw.ecn.unwrap_or(d.ecn);
     config.nodelay = raw.nodelay.unwrap_or(d.nodelay);
     config.rcv_buf = raw.rcv_buf.unwrap_or(d.rcv_buf);

@@ -172,6 +172,12 @@ pub fn sysctls(config: &Config, ipv6: bool) -> Vec<(String, String)> {
     push("tcp_window_scaling", flag(config.window_scaling));
     push("tcp_ecn", flag(config.ecn));
     push("tcp_no_metrics_save", "1".into());
+    // Host-wide on Linux (and randomised around the value since the
+    // CVE-2016-5696 fix); per connection on the reference stack.
+    push(
+        "tcp_challenge_ack_limit",
+        config.challenge_ack_limit.to_string(),
+    );
     push("tcp_rmem", format!("4096 {} {rmem_max}", config.rcv_buf));
     let wmem_max = WMEM_MAX.max(config.snd_buf);
     push("tcp_wmem", format!("4096 {} {wmem_max}", config.snd_buf));

@@ -47,6 +47,7 @@ pub(super) fn tcp_config(config: &Config) -> Result<TcpConfig, TargetError> {
         send_buffer: config.snd_buf as usize,
         ..TcpConfig::default()
     };
+    tcp.challenge_ack_limit = Some(config.challenge_ack_limit);
     tcp.rtt.initial_rto = config.rto_initial;
     tcp.rtt.min_rto = config.rto_min;
     if let Some(segments) = config.initial_window {

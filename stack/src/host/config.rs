@@ -150,6 +150,23 @@ pub struct HostConfig {
     pub reassembly: ReassemblyConfig,
     /// TCP: connection defaults, table and listener limits.
     pub tcp: TcpHostConfig,
+    /// A rule to break on purpose, **for testing the fuzzer only**: always
+    /// `None` in a real host. See [`Sabotage`].
+    pub sabotage: Option<Sabotage>,
+}
+
+/// A deliberate fault, **for testing the fuzzer only**.
+///
+/// Each variant breaks one invariant that the `host` fuzz target
+/// (`synack::fuzz::host`) checks after every step, so that a test can show
+/// the target catches it. It is a plain configuration value, not a `cfg`:
+/// the code under test is the code that ships.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sabotage {
+    /// Send ICMP errors about ICMP errors, which RFC 1122 3.2.2 forbids.
+    IcmpErrorAboutIcmpError,
+    /// Send every UDP datagram with its checksum's bits inverted.
+    CorruptUdpChecksum,
 }
 
 impl Default for HostConfig {
@@ -171,6 +188,7 @@ impl Default for HostConfig {
             udp: UdpConfig::default(),
             reassembly: ReassemblyConfig::default(),
             tcp: TcpHostConfig::default(),
+            sabotage: None,
         }
     }
 }

@@ -22,7 +22,7 @@
 use super::ipv4::{RxMeta, SendError};
 use super::neighbor::Origin;
 use super::udp::SocketError;
-use super::{Action, FrameVerdict, Host, Layer, NoIcmpError, Why};
+use super::{Action, FrameVerdict, Host, Layer, NoIcmpError, Sabotage, Why};
 use crate::tcp::IcmpError as TcpIcmpError;
 use crate::time::Instant;
 use crate::wire::icmpv4::{
@@ -255,7 +255,10 @@ impl Host {
     ) -> Option<NoIcmpError> {
         let is_error = |t: &u8| Icmpv4Message::from(*t).is_error();
         let src = header.src_addr;
-        if header.protocol == IpProtocol::Icmp && payload.first().is_some_and(is_error) {
+        let about_error =
+            header.protocol == IpProtocol::Icmp && payload.first().is_some_and(is_error);
+        let sabotaged = self.config.sabotage == Some(Sabotage::IcmpErrorAboutIcmpError);
+        if about_error && !sabotaged {
             Some(NoIcmpError::AboutIcmpError)
         } else if rx.ip_broadcast
             || header.dst_addr.is_multicast()

@@ -173,7 +173,13 @@ impl Host {
         bytes: &[u8],
     ) -> FrameVerdict {
         let header = match self.reassembler.handle_fragment(now, frag, bytes) {
-            Reassembly::Incomplete => return FrameVerdict::Accepted(Action::FragmentHeld),
+            Reassembly::Incomplete => {
+                // RFC 1122 3.2.2: no time exceeded about it, should it expire.
+                if rx.link_broadcast && frag.frag_offset == 0 {
+                    self.reassembler.mark_link_broadcast(&frag.frag_key());
+                }
+                return FrameVerdict::Accepted(Action::FragmentHeld);
+            }
             Reassembly::Dropped(reason) => return FrameVerdict::Dropped(Why::Reassembly(reason)),
             Reassembly::Complete { header, payload } => {
                 self.scratch.clear();
@@ -217,10 +223,10 @@ impl Host {
     pub(super) fn reassembly_timeouts(&mut self, now: Instant) {
         for expired in self.reassembler.handle_timeout(now) {
             self.stats.reassembly_timeouts += 1;
-            // The frame's link-layer destination is not kept with the
-            // fragments; the IP-level rules still apply.
+            // Fragment 0's link-layer destination decides (it is the
+            // datagram quoted).
             let rx = RxMeta {
-                link_broadcast: false,
+                link_broadcast: expired.link_broadcast,
                 ip_broadcast: self.is_broadcast(expired.header.dst_addr),
             };
             let error = IcmpError::TimeExceeded(TimeExceeded::FragExpired);
@@ -284,7 +290,10 @@ impl Host {
         if self.is_broadcast(dst) {
             return Ok(NextHop::Broadcast);
         }
-        if dst.is_multicast() || dst.is_loopback() || dst == self.config.ipv4 {
+        // RFC 1122 3.2.1.3: 0.0.0.0 "MUST NOT be sent, except as a source
+        // address", and 127/8 "MUST NOT appear outside a host".
+        let special = dst.is_unspecified() || dst.is_multicast() || dst.is_loopback();
+        if special || dst == self.config.ipv4 {
             return Err(SendError::NoRoute(dst));
         }
         if self.on_subnet(dst) {

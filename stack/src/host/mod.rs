@@ -51,7 +51,7 @@ use crate::time::Instant;
 use crate::wire::ethernet::{EthernetFrame, EthernetRepr};
 use crate::wire::{EtherType, EthernetAddress};
 
-pub use config::{ArpConfig, ConfigError, HostConfig, IcmpConfig, UdpConfig};
+pub use config::{ArpConfig, ConfigError, HostConfig, IcmpConfig, Sabotage, UdpConfig};
 pub use icmp::EchoReply;
 pub use ipv4::{RxMeta, SendError};
 pub use neighbor::ArpCache;

@@ -175,6 +175,9 @@ pub struct Expired {
     /// All the data fragment 0 carried (at least eight octets, unless the
     /// sender broke RFC 791); the host cuts what it quotes.
     pub first_bytes: Vec<u8>,
+    /// Fragment 0 came as a link-layer broadcast, which RFC 1122 3.2.2
+    /// forbids an ICMP error about (see [`Reassembler::mark_link_broadcast`]).
+    pub link_broadcast: bool,
 }
 
 /// Counters since the reassembler was made, and what it holds now.
@@ -246,6 +249,8 @@ struct Datagram {
     deadline: Instant,
     /// Fragment 0's header, once it has arrived.
     first: Option<Ipv4Repr>,
+    /// Fragment 0 came as a link-layer broadcast.
+    first_link_broadcast: bool,
     /// The data length, once the last fragment (MF clear) has arrived.
     total: Option<usize>,
     /// The extents received: sorted, disjoint and non-empty.
@@ -262,6 +267,7 @@ impl Datagram {
             serial,
             deadline,
             first: None,
+            first_link_broadcast: false,
             total: None,
             extents: Vec::new(),
             received: 0,
@@ -436,10 +442,21 @@ impl Reassembler {
                 expired.push(Expired {
                     header,
                     first_bytes: bytes.to_vec(),
+                    link_broadcast: datagram.first_link_broadcast,
                 });
             }
         }
         expired
+    }
+
+    /// Record that the fragment 0 just held under `key` came as a
+    /// link-layer broadcast: the reassembler never sees the link layer, and
+    /// the host must not send an ICMP error about such a datagram when it
+    /// expires (RFC 1122 3.2.2).
+    pub fn mark_link_broadcast(&mut self, key: &Ipv4FragKey) {
+        if let Some(datagram) = self.datagrams.get_mut(key) {
+            datagram.first_link_broadcast |= datagram.first.is_some();
+        }
     }
 
     /// Return the counters and what is held now.

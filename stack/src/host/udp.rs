@@ -32,7 +32,7 @@ use super::icmp::IcmpError;
 use super::ipv4::{RxMeta, SendError};
 use super::neighbor::Origin;
 use super::ports::EphemeralPorts;
-use super::{Action, FrameVerdict, Host, Layer, Why};
+use super::{Action, FrameVerdict, Host, Layer, Sabotage, Why};
 use crate::random::Rng;
 use crate::time::Instant;
 use crate::wire::icmpv4::DstUnreachable;
@@ -361,6 +361,10 @@ impl Host {
             *dst.ip(),
             policy,
         );
+        if self.config.sabotage == Some(Sabotage::CorruptUdpChecksum) {
+            bytes[6] ^= 0xff;
+            bytes[7] ^= 0xff;
+        }
         let mut header = Ipv4Repr::new(src, *dst.ip(), IpProtocol::Udp, bytes.len());
         header.dont_frag = dont_frag;
         self.send_datagram(now, header, &bytes, Origin::Udp(handle))

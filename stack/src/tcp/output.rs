@@ -109,8 +109,8 @@ impl Connection {
             self.recovery.timed = Some((self.snd.iss + 1, now));
         }
         self.recovery.since.get_or_insert(now);
-        self.timers
-            .set_if_idle(TcpTimer::Retransmit, now + self.rtt.rto());
+        let deadline = self.retransmit_deadline(now);
+        self.timers.set_if_idle(TcpTimer::Retransmit, deadline);
         TcpRepr {
             src_port: self.tuple.local.port(),
             dst_port: self.tuple.remote.port(),
@@ -210,6 +210,13 @@ impl Connection {
             if let Some(plan) = self.segment_at(self.snd.una, limit) {
                 let end = self.snd.una + plan_len(&plan) as u32;
                 self.recovery.high_rxt = self.recovery.high_rxt.max(end);
+                if self.cc.in_recovery() && self.recovery.rescue_rxt.is_none() {
+                    // RFC 6675 5 (4.3): "To prevent repeated retransmission
+                    // of the same data or a premature rescue retransmission,
+                    // set both HighRxt and RescueRxt to the highest sequence
+                    // number in the retransmitted segment."
+                    self.recovery.rescue_rxt = Some(end);
+                }
                 return Some(self.retransmitted(plan));
             }
         }

@@ -166,9 +166,12 @@ impl RttEstimator {
 
     /// Forget the backoff, keeping SRTT and RTTVAR.
     ///
-    /// [`RttEstimator::on_sample`] does it already; call this when new data is
-    /// acknowledged without a valid sample, if the engine chooses to collapse
-    /// the backoff then (RFC 6298 5, the note after 5.7).
+    /// [`RttEstimator::on_sample`] does it already. An ACK of new data
+    /// without a valid sample must NOT call this: Karn's algorithm keeps the
+    /// backed-off RTO until a segment sent once is acknowledged (MUST-18;
+    /// RFC 6298 5, the note after 5.7: the RTO collapses "once a new RTT
+    /// measurement is obtained"). The engine calls it only where the RFCs
+    /// reinitialize the timer, when the handshake completes (RFC 6298 5.7).
     pub fn reset_backoff(&mut self) {
         self.backoffs = 0;
     }

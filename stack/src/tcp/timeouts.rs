@@ -72,7 +72,22 @@ impl Connection {
             self.scoreboard.clear();
             self.pending.rtx_next = Some(self.snd.una);
         }
-        self.timers.set(TcpTimer::Retransmit, now + self.rtt.rto());
+        let deadline = self.retransmit_deadline(now);
+        self.timers.set(TcpTimer::Retransmit, deadline);
+    }
+
+    /// Return when the retransmission timer armed at `now` fires: one RTO
+    /// later, but never after the user timeout has run out (RFC 9293
+    /// 3.10.8: "if the user timeout expires", the connection is aborted
+    /// then, not at the next retransmission; MUST-21, RFC 5482). R2 alone
+    /// is a threshold (3.8.3, at least 100 s) and is checked as each
+    /// retransmission falls due.
+    pub(super) fn retransmit_deadline(&self, now: Instant) -> Instant {
+        let at = now + self.rtt.rto();
+        match (self.config.user_timeout, self.recovery.since) {
+            (Some(limit), Some(since)) => at.min(since + limit),
+            _ => at,
+        }
     }
 
     /// The persist timer: send a zero-window probe and back off (SHLD-30).
@@ -147,8 +162,8 @@ impl Connection {
         self.timers.stop(TcpTimer::Persist);
         self.recovery.persist_backoff = 0;
         if self.snd.outstanding() > 0 {
-            self.timers
-                .set_if_idle(TcpTimer::Retransmit, now + self.rtt.rto());
+            let deadline = self.retransmit_deadline(now);
+            self.timers.set_if_idle(TcpTimer::Retransmit, deadline);
         } else {
             self.timers.stop(TcpTimer::Retransmit);
         }

@@ -3,6 +3,7 @@
 //! scaling (RFC 7323 2.3).
 
 use super::connection::Connection;
+use super::State;
 
 impl Connection {
     /// Return the right edge the free receive room would allow now.
@@ -52,8 +53,12 @@ impl Connection {
     /// offered window is at most half the buffer, and it would at least
     /// double (Linux's rule in `tcp_cleanup_rbuf`), so a steady reader does
     /// not add an ACK per read to the ACK every second segment.
+    /// In SYN-RECEIVED the SYN,ACK said all there is to say: its window
+    /// is capped at 65535 (never scaled, RFC 7323 2.2), and the scaled
+    /// window goes out with the first segment after the handshake (RFC 9293
+    /// 3.10.7.2: "form a SYN,ACK segment ... and return").
     pub(super) fn window_update_due(&self) -> bool {
-        if !self.state.can_receive() || self.fin_received {
+        if !self.state.can_receive() || self.fin_received || self.state == State::SynReceived {
             return false;
         }
         let gain = (self.possible_edge() - self.rcv.adv).max(0) as usize;

@@ -4,6 +4,7 @@
 //! way, so a test reads as "this frame in, that frame out".
 
 mod arp;
+mod fuzz_regressions;
 mod icmp;
 mod ipv4;
 mod pair;

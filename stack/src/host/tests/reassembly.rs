@@ -381,7 +381,8 @@ fn timeout_after_fragment_zero_reports_it() {
         expired,
         vec![Expired {
             header: first,
-            first_bytes: data
+            first_bytes: data,
+            link_broadcast: false,
         }]
     );
     let stats = r.stats();

@@ -119,8 +119,10 @@ impl Connection {
         if self.snd.up_valid && self.snd.up <= ack {
             self.snd.up_valid = false;
         }
+        // Karn's algorithm (MUST-18; RFC 6298 5, the note after 5.7): only
+        // a valid sample collapses a backed-off RTO (`on_sample` clears the
+        // backoff); the ACK of a retransmission keeps it for the next segment.
         self.take_rtt_sample(now, seg, ack);
-        self.rtt.reset_backoff();
         self.recovery.count = 0;
         self.recovery.persist_backoff = 0;
         self.recovery.high_rxt = self.recovery.high_rxt.max(ack);
@@ -138,8 +140,9 @@ impl Connection {
             self.timers.stop(TcpTimer::Retransmit);
             self.recovery.since = None;
         } else {
-            self.timers.set(TcpTimer::Retransmit, now + self.rtt.rto());
             self.recovery.since = Some(now);
+            let deadline = self.retransmit_deadline(now);
+            self.timers.set(TcpTimer::Retransmit, deadline);
         }
         self.signal_writable();
     }

@@ -19,12 +19,42 @@ impl Connection {
         now: Instant,
         seg: &TcpRepr<'_>,
     ) -> ControlFlow<Verdict, Verdict> {
+        let trimmed = self.crossed_syn_ack(seg);
+        let seg = trimmed.as_ref().unwrap_or(seg);
         self.check_sequence(now, seg)?; // first: PAWS and the acceptability test
         self.check_rst(now, seg)?; // second: RFC 5961 3.2
         self.check_syn(now, seg)?; // fourth: RFC 5961 4.2
         self.check_ack(now, seg)?; // fifth
         self.process_text(now, seg)?; // sixth (URG) and seventh
         self.check_fin(now, seg) // eighth
+    }
+
+    /// The peer's SYN,ACK of a simultaneous open (RFC 9293 3.5, figure 8,
+    /// MUST-10), crossing ours: it repeats the SYN we took in SYN-SENT, and
+    /// its ACK covers our SYN. Return it with that old SYN trimmed off, as
+    /// 3.10.7.4 allows ("trimming off any portions that lie outside the
+    /// window (including SYN and FIN) and only processing further if the
+    /// segment then begins at RCV.NXT"): an ACK at RCV.NXT that takes the
+    /// connection to ESTABLISHED, as the figure shows, where the segment
+    /// whole would fail the acceptability test. As a whole it repeats old
+    /// sequence space, which the first check answers with an ACK: one is
+    /// sent (as Linux and the BSDs do).
+    fn crossed_syn_ack<'a>(&mut self, seg: &TcpRepr<'a>) -> Option<TcpRepr<'a>> {
+        let flags = seg.flags;
+        let crossing = self.state == State::SynReceived
+            && flags.contains(TcpFlags::SYN | TcpFlags::ACK)
+            && !flags.contains(TcpFlags::RST)
+            && seg.seq_number == self.rcv.irs
+            && self.snd.acks_new(seg.ack_number);
+        if !crossing {
+            return None;
+        }
+        self.pending.ack_now = true;
+        Some(TcpRepr {
+            seq_number: seg.seq_number + 1,
+            flags: flags - TcpFlags::SYN,
+            ..*seg
+        })
     }
 
     /// First: PAWS (RFC 7323 5.3), then the four cases of the acceptability

@@ -117,6 +117,34 @@ fn syn_sent_syn_is_simultaneous_open() {
     assert!(!h.conn.is_passive());
 }
 
+/// MUST-10, RFC 9293 figure 8: in a simultaneous open the peer's SYN,ACK
+/// crosses ours. It repeats the SYN we already took, but its ACK covers our
+/// SYN: with the old SYN trimmed off (3.10.7.4: "trimming off any portions
+/// that lie outside the window (including SYN and FIN)") it is an
+/// acceptable ACK at RCV.NXT, and we enter ESTABLISHED. The repeated SYN
+/// is acknowledged, as the first check answers old sequence space.
+#[test]
+fn must_10_crossing_syn_ack_in_simultaneous_open_establishes() {
+    let mut h = Harness::connect(plain());
+    h.expect("S 0:0(0) <mss 1460>");
+    h.inject("S 0:0(0) win 65535 <mss 1000>");
+    h.expect("S. 0:0(0) ack 1 <mss 1460>");
+    h.inject_expect("S. 0:0(0) ack 1 win 65535 <mss 1000>", Verdict::Accepted);
+    assert_eq!(h.state(), State::Established);
+    h.expect(". 1:1(0) ack 1");
+    h.expect_nothing();
+    // A SYN,ACK whose ACK does not cover our SYN is still a duplicate SYN.
+    let mut h = Harness::connect(plain());
+    h.expect("S 0:0(0) <mss 1460>");
+    h.inject("S 0:0(0) win 65535 <mss 1000>");
+    h.expect("S. 0:0(0) ack 1 <mss 1460>");
+    h.inject_expect(
+        "S. 0:0(0) ack 0 win 65535 <mss 1000>",
+        Verdict::Acked(Why::DuplicateSyn),
+    );
+    assert_eq!(h.state(), State::SynReceived);
+}
+
 /// MUST-11: in an active SYN-RECEIVED a RST refuses the connection.
 #[test]
 fn syn_received_active_rst_is_refused() {
@@ -279,6 +307,28 @@ fn syn_received_bad_ack_gets_rst() {
     h.inject_expect(". 1:1(0) ack 9", Verdict::Reset(Why::BadAckInSynReceived));
     h.expect("R 9:9(0) win 0");
     assert_eq!(h.state(), State::SynReceived);
+}
+
+/// RFC 7323 2.2, RFC 9293 3.10.7.2: with a buffer far above 65535 octets
+/// and scaling agreed, the SYN,ACK's window is capped at 65535 and nothing
+/// follows it in SYN-RECEIVED: no window update before the handshake ends.
+/// The first ACK after it offers the scaled window.
+#[test]
+fn syn_received_sends_no_window_update_before_the_handshake_ends_rfc7323_2_2() {
+    let config = crate::tcp::Config {
+        window_scaling: true,
+        recv_buffer: 1 << 20,
+        ..plain()
+    };
+    let mut h = Harness::listen(config);
+    h.inject("S 0:0(0) win 65535 <mss 1460,nop,wscale 7>");
+    h.expect("S. 0:0(0) ack 1 win 65535 <mss 1460,nop,wscale 5>");
+    h.expect_nothing();
+    h.inject(". 1:1(0) ack 1 win 512");
+    assert_eq!(h.state(), State::Established);
+    h.inject("P. 1:11(10) ack 1 win 512");
+    h.advance(Duration::from_millis(200));
+    h.expect(". 1:1(0) ack 11 win 32768");
 }
 
 /// The SYN,ACK is retransmitted on timeout, like the SYN (MUST-22).

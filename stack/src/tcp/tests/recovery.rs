@@ -202,10 +202,12 @@ fn sack_recovery_retransmits_the_holes() {
     h.inject(". 1:1(0) ack 1 <nop,nop,sack 4381:8761 1461:2921>");
     h.expect(". 1:1461(1460) ack 1");
     h.expect(". 2921:4381(1460) ack 1");
-    // Rule 4, once: the rescue retransmission of the highest octet not SACKed.
-    h.expect(". 2921:4381(1460) ack 1");
+    // RFC 6675 5 (4.3): RescueRxt is the first retransmission's last octet,
+    // so no rescue retransmission until HighACK passes it.
     h.expect_nothing();
     h.inject(". 1:1(0) ack 2921 <nop,nop,sack 4381:8761>");
+    // Rule 4, once: the rescue retransmission of the highest octet not SACKed.
+    h.expect(". 2921:4381(1460) ack 1");
     h.expect_nothing();
     h.inject(". 1:1(0) ack 8761");
     assert!(!h.conn.status().in_recovery);
@@ -248,4 +250,85 @@ fn established_retransmission_leaves_room_for_sack_blocks() {
     h.advance(Duration::from_secs(1));
     // 1460 less the 12 octets of <nop,nop,sack>.
     h.expect(". 1:1449(1448) ack 1 <nop,nop,sack 101:201>");
+}
+
+/// RFC 6675 5 (4.3): entering SACK recovery sets RescueRxt to the last octet
+/// of the first retransmission, so NextSeg() rule 4 sends no rescue
+/// retransmission while HighACK has not passed it. Regression: RescueRxt
+/// was left undefined, and the rescue went out with the fast retransmit.
+#[test]
+fn rfc6675_4_3_no_premature_rescue_retransmission() {
+    let mut h = Harness::connect(Config {
+        sack: true,
+        ..plain()
+    });
+    h.expect("S 0:0(0) <mss 1460,nop,nop,sackOK>");
+    h.inject("S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,sackOK>");
+    h.expect(". 1:1(0) ack 1");
+    h.conn.set_nodelay(true);
+    send_segments(&mut h, 4);
+    // The first segment is lost; the other three arrive.
+    h.inject(". 1:1(0) ack 1 <nop,nop,sack 1461:2921>");
+    h.inject(". 1:1(0) ack 1 <nop,nop,sack 1461:4381>");
+    h.inject(". 1:1(0) ack 1 <nop,nop,sack 1461:5841>");
+    h.expect(". 1:1461(1460) ack 1");
+    h.expect_nothing();
+    // The ACK of the retransmission alone: HighACK = RescueRxt, still none.
+    h.inject(". 1:1(0) ack 1461 <nop,nop,sack 1461:5841>");
+    h.expect_nothing();
+    h.inject(". 1:1(0) ack 5841");
+    assert!(!h.conn.status().in_recovery);
+    assert_eq!(h.conn.status().total_retransmissions, 1);
+}
+
+/// MUST-18 (Karn's algorithm; RFC 6298 5, the note after 5.7): the ACK of a
+/// retransmitted segment gives no sample and so does not collapse the
+/// backed-off RTO; the next segment's timer uses it. Only a clean sample
+/// brings the RTO down. Regression: any ACK of new data cleared the backoff.
+#[test]
+fn must_18_karn_keeps_the_backed_off_rto_until_a_valid_sample() {
+    let mut h = nodelay();
+    let rto = h.conn.status().rto;
+    h.send(b"first");
+    h.expect("P. 1:6(5) ack 1");
+    h.advance(rto);
+    h.expect("P. 1:6(5) ack 1");
+    h.advance(Duration::from_millis(100));
+    h.inject(". 1:1(0) ack 6");
+    assert_eq!(h.conn.status().rto, rto * 2, "no sample: backoff kept");
+    h.send(b"second");
+    h.expect("P. 6:12(6) ack 1");
+    h.advance(rto * 2 - Duration::from_millis(1));
+    h.expect_nothing();
+    h.advance(Duration::from_millis(1));
+    h.expect("P. 6:12(6) ack 1");
+    h.inject(". 1:1(0) ack 12");
+    h.send(b"third");
+    h.expect("P. 12:17(5) ack 1");
+    h.advance(Duration::from_millis(10));
+    h.inject(". 1:1(0) ack 17");
+    assert_eq!(h.conn.status().rto, rto, "a valid sample collapses the RTO");
+}
+
+/// MUST-21 (RFC 9293 3.10.8, RFC 5482): the connection is aborted when the
+/// user timeout expires, not at the retransmission due after it.
+/// Regression: with a 10 s user timeout and retransmissions at 1, 3, 7 and
+/// 15 s, the connection lived until 15 s.
+#[test]
+fn must_21_user_timeout_aborts_when_it_expires() {
+    let mut h = nodelay();
+    h.conn.set_user_timeout(Some(Duration::from_secs(10)));
+    h.send(b"lost");
+    h.expect("P. 1:5(4) ack 1");
+    let start = h.now;
+    while h.state() == State::Established {
+        h.next_timer();
+        h.out.clear();
+    }
+    assert_eq!(h.now - start, Duration::from_secs(10));
+    assert!(h.drain_events().contains(&TcpEvent::TimedOut));
+    assert_eq!(
+        h.conn.recv(&mut [0; 4]).unwrap_err().errno(),
+        Errno::ETIMEDOUT
+    );
 }

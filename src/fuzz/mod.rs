@@ -13,6 +13,12 @@
 //! accepts. The `frame` target also prints every layer's `Repr` (reports
 //! print them), so every `Display` is fuzzed there; the per-layer targets
 //! leave printing out to keep their exec/s high.
+//!
+//! The stateful target [`host()`] drives a whole reference host with a list
+//! of operations and checks its invariants after every one; its parts live
+//! in [`mod@host`].
+
+pub mod host;
 
 use stack::wire::arp::{ArpPacket, ArpRepr};
 use stack::wire::ethernet::{EthernetFrame, EthernetRepr};
@@ -237,4 +243,10 @@ pub fn script(data: &[u8]) {
             }
         }
     }
+}
+
+/// Drive a reference host with the operations `data` decodes to, checking
+/// its invariants after every one: see [`mod@host`].
+pub fn host(data: &[u8]) {
+    host::run(data);
 }
