@@ -84,6 +84,11 @@ struct RunArgs {
     /// The seed of every random choice (ISNs, ports, IP IDs).
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Skip the scripts that take longer than SECS on the reference's
+    /// virtual clock (hours of keep-alive idle, say): on a real-clock
+    /// target they would take as long. The skipped ones are listed.
+    #[arg(long, value_name = "SECS")]
+    real_time_budget: Option<u64>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -172,6 +177,22 @@ fn random(cases: usize, jobs: Option<usize>, seed: u64) -> i32 {
     report.exit_code()
 }
 
+/// The scripts under `paths` that run within `secs` of virtual time on the
+/// reference; the others are listed on stderr.
+fn within_budget(paths: &[PathBuf], secs: u64) -> std::io::Result<Vec<PathBuf>> {
+    let files = synack::run::suite::discover(paths)?;
+    let budget = std::time::Duration::from_secs(secs);
+    let (keep, long) = synack::target::reference_tap::within_real_time(&files, budget);
+    for (path, took) in long {
+        eprintln!(
+            "skipped: {} takes {:.0} s on the virtual clock, more than the real-time budget of {secs} s",
+            path.display(),
+            took.as_secs_f64()
+        );
+    }
+    Ok(keep)
+}
+
 /// `synack run`.
 fn run(args: RunArgs) -> i32 {
     let target = match args.target {
@@ -185,8 +206,18 @@ fn run(args: RunArgs) -> i32 {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         }
     });
+    let paths = match args.real_time_budget {
+        Some(secs) => match within_budget(&args.paths, secs) {
+            Ok(paths) => paths,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        },
+        None => args.paths,
+    };
     let command = Command {
-        paths: args.paths,
+        paths,
         suite: SuiteOptions {
             target,
             filter: args.filter,

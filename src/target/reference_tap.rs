@@ -44,7 +44,8 @@
 //! and `/dev/net/tun`, and the setup iproute2's `ip`: [`check_support`]
 //! says which is missing.
 
-use std::path::Path;
+use core::time::Duration;
+use std::path::{Path, PathBuf};
 
 use stack::device::{Device, DeviceError, TapDevice};
 use stack::time::Instant;
@@ -166,6 +167,31 @@ pub struct TapStats {
     pub transmitted: u64,
     /// Frames read from the peer's TAP device and handed to the runner.
     pub emitted: u64,
+}
+
+/// Split script files into those the reference runs within `budget` of
+/// virtual time, which a real-clock target replays in about that much real
+/// time, and the others with their virtual durations. A script that does
+/// not load or fails on the reference is kept, so that the run reports it.
+pub fn within_real_time(
+    files: &[PathBuf],
+    budget: Duration,
+) -> (Vec<PathBuf>, Vec<(PathBuf, Duration)>) {
+    let options = crate::run::suite::SuiteOptions {
+        jobs: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        ..crate::run::suite::SuiteOptions::default()
+    };
+    let suite = crate::run::suite::run_suite(files, &options, |_, _, _| {});
+    let mut keep = Vec::new();
+    let mut long = Vec::new();
+    for result in suite.results {
+        let took = result.report.as_ref().map(|r| r.end.since_start());
+        match took {
+            Some(took) if result.passed() && took > budget => long.push((result.path, took)),
+            _ => keep.push(result.path),
+        }
+    }
+    (keep, long)
 }
 
 /// The reference stack behind two bridged TAP devices (see the [module docs](self)).
