@@ -24,7 +24,7 @@ use core::fmt;
 
 use stack::wire::tcp::{SackBlock, TcpFlags, TcpOption, TcpRepr};
 
-use super::sequence::{CallInput, Facts, Input, Kind, Win};
+use super::sequence::{CallInput, Facts, Input, Kind, SeqAt, Win};
 use crate::run::seen::Seen;
 use crate::run::{trace, EventKind, RunReport};
 use crate::script::TcpState;
@@ -362,10 +362,18 @@ fn oow_rate_limit(cx: &Context<'_>) -> bool {
     let (r, l) = cx.pair();
     let segment = matches!(cx.input(), Some(Input::Segment { .. }));
     let recent = cx.group.saturating_sub(RATE_LIMIT_GROUPS).max(1)..cx.group;
+    // An earlier answer that may have been a challenge ACK: a duplicate,
+    // or any ACK to a segment whose own ACK was out of range.
+    let challenged = |g: usize| {
+        let facts = cx.facts.get(g).copied().flatten().unwrap_or_default();
+        let odd_ack = facts.ack_below_una || facts.ack_beyond_nxt;
+        has_dup_ack(cx.linux, g)
+            || (odd_ack && cx.linux[g].segments.iter().any(|s| s.is_pure_ack()))
+    };
     segment
         && has_dup_ack(cx.reference, cx.group)
         && plus_one_pure_ack(r, l)
-        && recent.into_iter().any(|g| has_dup_ack(cx.linux, g))
+        && recent.into_iter().any(challenged)
 }
 
 /// Linux handles an ACK below SND.UNA its own way: it takes one only
@@ -563,12 +571,18 @@ fn time_wait_acks(cx: &Context<'_>) -> bool {
     r.state == Some(TcpState::TimeWait) && plus_one_pure_ack(l, r)
 }
 
-/// Return the window of the last segment the peer sent before group `g`
-/// ends.
+/// Return the window of the last segment at RCV.NXT with an ACK that the
+/// peer sent before group `g` ends: the last one that can have set the
+/// send window.
 fn last_window(inputs: &[Input], g: usize) -> Option<Win> {
     inputs[..g].iter().rev().find_map(|i| match i {
-        Input::Segment { win, .. } => Some(*win),
-        Input::Call(_) => None,
+        Input::Segment {
+            kind: Kind::Ack | Kind::Data(_) | Kind::Fin(_),
+            seq: SeqAt::Next,
+            win,
+            ..
+        } => Some(*win),
+        _ => None,
     })
 }
 
@@ -612,21 +626,26 @@ fn reopened(groups: &[Group], g: usize) -> bool {
         .any(|g| g.segments.iter().any(|s| s.flags == "S."))
 }
 
-/// In SYN-RECEIVED, an in-window RST that is not at RCV.NXT: Linux drops
-/// the embryonic connection; the reference sends RFC 5961's challenge ACK.
+/// In SYN-RECEIVED, an in-window RST that is not at RCV.NXT, or a SYN:
+/// Linux drops the embryonic connection (answering a SYN with a RST); the
+/// reference sends RFC 5961's challenge ACK for the RST, and returns the
+/// connection to LISTEN without a word for the SYN.
 fn syn_received_rst(cx: &Context<'_>) -> bool {
     let (r, l) = cx.pair();
-    matches!(
-        cx.input(),
+    let both = reopened(cx.reference, cx.group) && reopened(cx.linux, cx.group);
+    let rst_case = l.segments.is_empty() && r.segments.len() == 1 && r.segments[0].is_pure_ack();
+    let syn_case =
+        r.segments.is_empty() && l.segments.len() == 1 && l.segments[0].flags.starts_with('R');
+    both && match cx.input() {
         Some(Input::Segment {
             kind: Kind::Rst | Kind::RstAck,
             ..
-        })
-    ) && reopened(cx.reference, cx.group)
-        && reopened(cx.linux, cx.group)
-        && l.segments.is_empty()
-        && r.segments.len() == 1
-        && r.segments[0].is_pure_ack()
+        }) => rst_case,
+        Some(Input::Segment {
+            kind: Kind::Syn, ..
+        }) => syn_case,
+        _ => false,
+    }
 }
 
 /// After close() in FIN-WAIT-2, Linux keeps the connection as a time-wait
@@ -764,7 +783,7 @@ pub const DECLARED: &[Rule] = &[
               number, and a zero window accepts none: RFC 9293 3.10.7.4's test); the \
               reference sends it at once and retransmits it",
         applies: fin_waits_for_window,
-        stops: false,
+        stops: true,
     },
     Rule {
         id: "linux-rst-at-fin-sequence",
@@ -776,9 +795,10 @@ pub const DECLARED: &[Rule] = &[
     },
     Rule {
         id: "linux-syn-received-rst",
-        why: "in SYN-RECEIVED, Linux drops the embryonic connection on any in-window RST; \
-              the reference sends the challenge ACK of RFC 5961 3.2 unless the RST is at \
-              RCV.NXT (RFC 9293 3.10.7.4 second)",
+        why: "in SYN-RECEIVED, Linux drops the embryonic connection on any in-window RST \
+              or SYN, answering the SYN with a RST; the reference sends the challenge ACK \
+              of RFC 5961 3.2 unless the RST is at RCV.NXT (RFC 9293 3.10.7.4 second), and \
+              returns a passive connection to LISTEN on a SYN (3.10.7.4 fourth)",
         applies: syn_received_rst,
         stops: true,
     },

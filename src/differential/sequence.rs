@@ -231,6 +231,8 @@ struct Model {
     acked: u32,
     /// The peer's next TSval.
     tsval: u32,
+    /// Whether the target was asked for its FIN.
+    fin_sent: bool,
 }
 
 impl Sequence {
@@ -268,6 +270,7 @@ impl Sequence {
             target_nxt: 1,
             acked: 1,
             tsval: FIRST_TSVAL,
+            fin_sent: false,
         };
         let mut steps = self.handshake(&mut model);
         for (i, input) in self.inputs.iter().enumerate() {
@@ -443,7 +446,11 @@ impl Sequence {
             }
             CallInput::Read(n) => format!("read({n})"),
             CallInput::ShutdownWrite | CallInput::Close => {
-                model.target_nxt = model.target_nxt.wrapping_add(1);
+                // The FIN takes one number, once.
+                if !model.fin_sent {
+                    model.target_nxt = model.target_nxt.wrapping_add(1);
+                    model.fin_sent = true;
+                }
                 match call {
                     CallInput::Close => "close()".to_owned(),
                     _ => "shutdown(wr)".to_owned(),
