@@ -649,12 +649,39 @@ fn syn_received_rst(cx: &Context<'_>) -> bool {
 }
 
 /// After close() in FIN-WAIT-2, Linux keeps the connection as a time-wait
-/// mini socket that takes the FIN without checking the ACK number.
+/// mini socket that takes the FIN without checking the ACK number, and an
+/// in-window RST without RFC 5961's exact check.
 fn orphan_fin_wait_2(cx: &Context<'_>) -> bool {
     let (r, l) = cx.pair();
-    cx.facts().ack_beyond_nxt
+    let fin = cx.facts().ack_beyond_nxt
         && r.state == Some(TcpState::FinWait2)
-        && l.state == Some(TcpState::TimeWait)
+        && l.state == Some(TcpState::TimeWait);
+    let closed = cx.inputs[..cx.group - 1]
+        .iter()
+        .any(|i| matches!(i, Input::Call(CallInput::Close)));
+    let rst = matches!(
+        cx.input(),
+        Some(Input::Segment {
+            kind: Kind::Rst | Kind::RstAck,
+            ..
+        })
+    ) && closed
+        && cx.reference[cx.group - 1].state == Some(TcpState::FinWait2)
+        && l.state == Some(TcpState::Closed)
+        && l.segments.is_empty()
+        && r.segments.iter().all(NormSegment::is_pure_ack);
+    fin || rst
+}
+
+/// Linux takes a smaller window from a segment with the same SEQ and ACK
+/// as the last window update only if it is zero (tcp_may_update_window):
+/// it sends into the old window where the reference heeds the new one.
+fn window_shrink_ignored(cx: &Context<'_>) -> bool {
+    let (r, l) = cx.pair();
+    let data = |g: &Group| g.segments.iter().filter(|s| s.len > 0).count();
+    matches!(last_window(cx.inputs, cx.group), Some(Win::Small(_)))
+        && data(l) > data(r)
+        && r.calls == l.calls
 }
 
 /// ABORT in TIME-WAIT: the reference deletes the TCB (RFC 9293 3.10.5);
@@ -806,9 +833,20 @@ pub const DECLARED: &[Rule] = &[
         id: "linux-orphan-fin-wait-2",
         why: "after close() in FIN-WAIT-2 Linux keeps the connection as a time-wait mini \
               socket (tcp_time_wait), which takes the peer's FIN without checking its ACK \
-              number; the reference drops a segment acknowledging unsent data (RFC 9293 \
-              3.10.7.4 fifth)",
+              number and any in-window RST; the reference drops a segment acknowledging \
+              unsent data (RFC 9293 3.10.7.4 fifth) and answers a RST not at RCV.NXT with \
+              a challenge ACK (RFC 5961 3.2)",
         applies: orphan_fin_wait_2,
+        stops: true,
+    },
+    Rule {
+        id: "linux-window-shrink-ignored",
+        why: "Linux takes a smaller send window from a segment with the same SEQ and ACK \
+              as the last update only if it is zero (tcp_may_update_window, against \
+              reordered segments), and sends into the old window; RFC 9293 3.10.7.4 fifth \
+              updates SND.WND whenever SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK, as the \
+              reference does (3.8.6.2.1 discourages shrinking a window)",
+        applies: window_shrink_ignored,
         stops: true,
     },
     Rule {
