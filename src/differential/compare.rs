@@ -550,17 +550,22 @@ fn syn_received_check_order(cx: &Context<'_>) -> bool {
 }
 
 /// Linux's `shutdown(SHUT_RD)` leaves the data already queued readable;
-/// the reference discards it, and `read` returns the end of the stream.
+/// the reference discards it: `read` returns the end of the stream, and
+/// `close` finds no unread data, so it sends a FIN where Linux resets.
 fn shutdown_read_keeps_data(cx: &Context<'_>) -> bool {
     let (r, l) = cx.pair();
     let shut = cx.inputs[..cx.group - 1]
         .iter()
         .any(|i| matches!(i, Input::Call(CallInput::ShutdownRead)));
-    matches!(cx.input(), Some(Input::Call(CallInput::Read(_))))
-        && shut
+    let read = matches!(cx.input(), Some(Input::Call(CallInput::Read(_))))
         && r.calls == ["0"]
         && l.calls.len() == 1
-        && l.calls[0].parse::<u32>().is_ok_and(|n| n > 0)
+        && l.calls[0].parse::<u32>().is_ok_and(|n| n > 0);
+    // close() then finds the data unread on Linux: a RST (SHLD-3).
+    let close = matches!(cx.input(), Some(Input::Call(CallInput::Close)))
+        && r.segments.iter().any(|s| s.flags == "F.")
+        && l.segments.iter().any(|s| s.flags.starts_with('R'));
+    shut && (read || close)
 }
 
 /// In TIME-WAIT Linux answers every segment but a RST with an ACK
@@ -791,8 +796,9 @@ pub const DECLARED: &[Rule] = &[
     },
     Rule {
         id: "shutdown-read-keeps-data",
-        why: "Linux's shutdown(SHUT_RD) leaves the data already received readable; the \
-              reference discards it (RFC 9293 has no half-close of the receiving side)",
+        why: "Linux's shutdown(SHUT_RD) leaves the data already received readable (and so \
+              unread at close(), which then resets, SHLD-3); the reference discards it \
+              (RFC 9293 has no half-close of the receiving side)",
         applies: shutdown_read_keeps_data,
         stops: true,
     },
