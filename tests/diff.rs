@@ -37,6 +37,7 @@ fn result(text: &str, target: &mut dyn Target) -> ScriptResult {
         status,
         report: Some(report),
         wall: Default::default(),
+        retried_after: None,
     }
 }
 

@@ -134,6 +134,7 @@ fn suite_of(text: &str) -> Suite {
             status,
             report: Some(report),
             wall: Duration::from_millis(1),
+            retried_after: None,
         }],
         wall: Duration::from_millis(1),
     }

@@ -24,6 +24,13 @@ pub fn write_result(result: &ScriptResult, out: &mut dyn Write) -> io::Result<()
         Status::Failed(failure) => writeln!(out, "error: {failure}\n")?,
         Status::Bad(error) => writeln!(out, "error: {error}\n")?,
     }
+    if let Some(first) = &result.retried_after {
+        writeln!(
+            out,
+            "warning: {}: passed on a second run; the first failed on timing (real clock):\n{first}\n",
+            result.path.display()
+        )?;
+    }
     if let Some(report) = &result.report {
         for &index in &report.unexpected {
             let event = &report.trace.events[index];

@@ -46,6 +46,18 @@ pub enum FailureKind {
 }
 
 impl FailureKind {
+    /// Return whether the failure is about when something happened (or
+    /// had not happened yet): on a real clock, a loaded machine can cause it.
+    pub const fn is_timing(self) -> bool {
+        matches!(
+            self,
+            FailureKind::Missing
+                | FailureKind::TooEarly
+                | FailureKind::TooLate
+                | FailureKind::State
+        )
+    }
+
     /// Return whether the failure is the script's fault (exit status 2)
     /// rather than the target's (exit status 1).
     pub const fn is_bad_script(self) -> bool {

@@ -102,6 +102,9 @@ pub struct RunReport {
     /// Indices into the trace of frames the target emitted that no step
     /// took (reported, and a failure only where a step demanded silence).
     pub unexpected: Vec<usize>,
+    /// Whether the target ran on a real clock (its timing can be disturbed
+    /// by the rest of the machine).
+    pub real_clock: bool,
 }
 
 impl RunReport {

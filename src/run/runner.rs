@@ -108,6 +108,7 @@ impl<'s, 't> Runner<'s, 't> {
             flows: self.flows,
             end: self.now,
             unexpected: self.pending.into_iter().collect(),
+            real_clock: self.target.clock() == crate::target::ClockKind::Real,
         }
     }
 

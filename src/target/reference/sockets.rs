@@ -50,10 +50,11 @@ pub(super) fn tcp_config(config: &Config) -> Result<TcpConfig, TargetError> {
     tcp.challenge_ack_limit = Some(config.challenge_ack_limit);
     tcp.rtt.initial_rto = config.rto_initial;
     tcp.rtt.min_rto = config.rto_min;
-    if let Some(segments) = config.initial_window {
-        tcp.congestion.initial_window =
-            stack::tcp::congestion::InitialWindow::Segments(segments as usize);
-    }
+    // The script's default is the RFC 5681 3.1 rule, as on the linux target.
+    tcp.congestion.initial_window = match config.initial_window {
+        Some(segments) => stack::tcp::congestion::InitialWindow::Segments(segments as usize),
+        None => stack::tcp::congestion::InitialWindow::Rfc5681,
+    };
     tcp.validate()
         .map_err(|e| TargetError::Config(e.to_string()))?;
     Ok(tcp)

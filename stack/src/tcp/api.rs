@@ -199,7 +199,15 @@ impl Connection {
             State::Closed => return Err(CloseError::NotConnected),
             // "Delete the TCB ... return 'error: closing' responses to any queued SENDs".
             State::Listen | State::SynSent => self.enter_closed(None),
-            // Queued until ESTABLISHED (see `enter_established`).
+            // "If no SENDs have been issued and there is no pending data to
+            // send, then form a FIN segment and send it, and enter FIN-WAIT-1
+            // state" (our SYN may still be unacknowledged: see
+            // `syn_unacked_in_fin_wait_1`); "otherwise, queue for processing
+            // after entering ESTABLISHED state" (see `enter_established`).
+            State::SynReceived if self.send_queue.is_empty() => {
+                self.fin_queued = true;
+                self.state = State::FinWait1;
+            }
             State::SynReceived => self.fin_queued = true,
             State::Established => {
                 self.fin_queued = true;

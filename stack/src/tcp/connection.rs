@@ -327,6 +327,14 @@ impl Connection {
         self.fin_queued && self.snd.nxt == self.data_end() + 1
     }
 
+    /// Return whether this is a FIN-WAIT-1 entered by a CLOSE in
+    /// SYN-RECEIVED (RFC 9293 3.10.4) whose SYN is still unacknowledged
+    /// (SND.UNA = ISS): the SYN,ACK is what a timeout or a duplicate SYN
+    /// sends again, and the ACK of the SYN completes the handshake.
+    pub(super) fn syn_unacked_in_fin_wait_1(&self) -> bool {
+        self.state == State::FinWait1 && self.snd.una == self.snd.iss
+    }
+
     /// Return whether our FIN has been acknowledged.
     pub(super) fn fin_acked(&self) -> bool {
         self.fin_sent() && self.snd.una == self.snd.nxt

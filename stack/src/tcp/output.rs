@@ -54,7 +54,9 @@ impl Connection {
         }
         let plan = match self.state {
             State::Closed | State::Listen => return None,
-            State::SynSent | State::SynReceived if self.pending.syn => {
+            // In FIN-WAIT-1 only while the SYN is unacknowledged (see
+            // `syn_unacked_in_fin_wait_1`).
+            State::SynSent | State::SynReceived | State::FinWait1 if self.pending.syn => {
                 return Some(self.syn_segment(now))
             }
             State::SynSent => return None,

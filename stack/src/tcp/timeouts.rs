@@ -44,7 +44,8 @@ impl Connection {
     /// (or the SYN), back the timer off, restart it; R1 tells the
     /// application (SHLD-9), R2 closes (MUST-20; MUST-22/23 for SYNs).
     fn on_retransmit_timeout(&mut self, now: Instant) {
-        let syn = matches!(self.state, State::SynSent | State::SynReceived);
+        let syn = matches!(self.state, State::SynSent | State::SynReceived)
+            || self.syn_unacked_in_fin_wait_1();
         if !syn && self.snd.outstanding() == 0 {
             return;
         }

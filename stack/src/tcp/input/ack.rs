@@ -22,7 +22,11 @@ impl Connection {
             return ControlFlow::Break(Verdict::Dropped(Why::NoAck));
         }
         let ack = seg.ack_number;
-        if self.state == State::SynReceived {
+        // A CLOSE in SYN-RECEIVED sent the FIN before our SYN was
+        // acknowledged: its ACK completes the handshake as SYN-RECEIVED's
+        // would, and `enter_established` returns to FIN-WAIT-1.
+        let syn_acked_late = self.syn_unacked_in_fin_wait_1() && self.snd.acks_new(ack);
+        if self.state == State::SynReceived || syn_acked_late {
             // "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED state
             // ... If the segment acknowledgment is not acceptable, form a
             // reset segment <SEQ=SEG.ACK><CTL=RST>".

@@ -38,10 +38,11 @@ impl Connection {
     /// connection to ESTABLISHED, as the figure shows, where the segment
     /// whole would fail the acceptability test. As a whole it repeats old
     /// sequence space, which the first check answers with an ACK: one is
-    /// sent (as Linux and the BSDs do).
+    /// sent (as Linux and the BSDs do). The same after a CLOSE in
+    /// SYN-RECEIVED, while our SYN is unacknowledged in FIN-WAIT-1.
     fn crossed_syn_ack<'a>(&mut self, seg: &TcpRepr<'a>) -> Option<TcpRepr<'a>> {
         let flags = seg.flags;
-        let crossing = self.state == State::SynReceived
+        let crossing = (self.state == State::SynReceived || self.syn_unacked_in_fin_wait_1())
             && flags.contains(TcpFlags::SYN | TcpFlags::ACK)
             && !flags.contains(TcpFlags::RST)
             && seg.seq_number == self.rcv.irs
@@ -119,7 +120,7 @@ impl Connection {
             // RFC 5961 3.2 1: a RST outside the window is silently dropped.
             return Verdict::Dropped(Why::RstOutOfWindow);
         }
-        if self.state == State::SynReceived
+        if (self.state == State::SynReceived || self.syn_unacked_in_fin_wait_1())
             && flags.contains(TcpFlags::SYN)
             && seg.seq_number == self.rcv.irs
         {

@@ -330,3 +330,86 @@ fn time_wait_syn_without_timestamps_needs_higher_sequence() {
     h.expect(". 2:2(0) ack 2");
     assert_eq!(h.state(), State::TimeWait);
 }
+
+/// RFC 9293 3.10.4 CLOSE, SYN-RECEIVED: "If no SENDs have been issued and
+/// there is no pending data to send, then form a FIN segment and send it,
+/// and enter FIN-WAIT-1 state". Our SYN is still unacknowledged: a timeout
+/// sends the SYN,ACK again, and the ACK of SYN and FIN ends in FIN-WAIT-2.
+#[test]
+fn syn_received_close_sends_fin_at_once() {
+    let mut h = Harness::connect(plain());
+    h.expect("S 0:0(0) <mss 1460>");
+    h.inject("S 0:0(0) win 65535 <mss 1460>");
+    h.expect("S. 0:0(0) ack 1 <mss 1460>");
+    assert_eq!(h.state(), State::SynReceived);
+    h.conn.close().unwrap();
+    assert_eq!(h.state(), State::FinWait1);
+    h.expect("F. 1:1(0) ack 1");
+    h.expect_nothing();
+    // The SYN,ACK is what the retransmission timer sends again.
+    h.advance(Duration::from_secs(1));
+    h.expect("S. 0:0(0) ack 1 <mss 1460>");
+    h.expect_nothing();
+    h.inject_expect(". 1:1(0) ack 1 win 65535", Verdict::Accepted);
+    assert_eq!(
+        h.state(),
+        State::FinWait1,
+        "the SYN is acknowledged, the FIN not yet"
+    );
+    assert!(h.drain_events().contains(&TcpEvent::Connected));
+    // The FIN is retransmitted on its own timer (RFC 6298 5.7: 3 s after a SYN timeout).
+    h.advance(Duration::from_secs(3));
+    h.expect("F. 1:1(0) ack 1");
+    h.inject_expect(". 1:1(0) ack 2 win 65535", Verdict::Accepted);
+    assert_eq!(h.state(), State::FinWait2);
+}
+
+/// RFC 9293 3.10.4: with data queued in SYN-RECEIVED the CLOSE waits for
+/// ESTABLISHED, and the FIN follows the data.
+#[test]
+fn syn_received_close_after_send_waits_for_established() {
+    let mut h = Harness::connect(plain());
+    h.expect("S 0:0(0) <mss 1460>");
+    h.inject("S 0:0(0) win 65535 <mss 1460>");
+    h.expect("S. 0:0(0) ack 1 <mss 1460>");
+    h.send(b"hello");
+    h.conn.close().unwrap();
+    assert_eq!(h.state(), State::SynReceived);
+    h.expect_nothing();
+    h.inject(". 1:1(0) ack 1 win 65535");
+    assert_eq!(h.state(), State::FinWait1);
+    h.expect("FP. 1:6(5) ack 1");
+}
+
+/// A FIN sent from SYN-RECEIVED, acknowledged together with the SYN.
+#[test]
+fn syn_received_close_fin_and_syn_acked_together() {
+    let mut h = Harness::connect(plain());
+    h.expect("S 0:0(0) <mss 1460>");
+    h.inject("S 0:0(0) win 65535 <mss 1460>");
+    h.expect("S. 0:0(0) ack 1 <mss 1460>");
+    h.conn.close().unwrap();
+    h.expect("F. 1:1(0) ack 1");
+    h.inject_expect("F. 1:1(0) ack 2 win 65535", Verdict::Accepted);
+    h.expect(". 2:2(0) ack 2");
+    assert_eq!(h.state(), State::TimeWait);
+}
+
+/// A CLOSE in SYN-RECEIVED, then the peer's SYN,ACK crossing ours (RFC 9293
+/// 3.5 figure 8): its ACK of our SYN is taken as in SYN-RECEIVED, an ACK
+/// answers the repeated SYN, and FIN-WAIT-1 waits for the ACK of the FIN.
+#[test]
+fn syn_received_close_then_crossing_syn_ack() {
+    let mut h = Harness::connect(plain());
+    h.expect("S 0:0(0) <mss 1460>");
+    h.inject("S 0:0(0) win 65535 <mss 1460>");
+    h.expect("S. 0:0(0) ack 1 <mss 1460>");
+    h.conn.close().unwrap();
+    h.expect("F. 1:1(0) ack 1");
+    h.inject_expect("S. 0:0(0) ack 1 win 65535 <mss 1460>", Verdict::Accepted);
+    h.expect(". 2:2(0) ack 1");
+    assert_eq!(h.state(), State::FinWait1);
+    assert_eq!(h.conn.status().snd_una, h.conn.status().iss + 1);
+    h.inject_expect(". 1:1(0) ack 2 win 65535", Verdict::Accepted);
+    assert_eq!(h.state(), State::FinWait2);
+}
