@@ -34,6 +34,14 @@
 //! - both links have the script's `mtu`: a longer frame is dropped by the
 //!   bridge, as by a real link.
 //!
+//! The host's clock ticks in whole milliseconds: it is given the runner's
+//! real time rounded down to the millisecond, as a HZ=1000 kernel counts
+//! jiffies, and its timers are reported rounded up. Scripts write their
+//! instants in milliseconds and the runner is never early, so a step's
+//! instant lands on the host's clock exactly unless the runner is a whole
+//! millisecond late: what depends on the instant, such as an RFC 6528 ISN
+//! (a 4 µs clock) or a timer started then, is what the virtual clock gives.
+//!
 //! The target is driven by the runner's calls: each call moves every frame
 //! waiting on the host's TAP device into the host and every frame the host
 //! transmits onto it (a *pump*). A TAP write hands the frame to the kernel,
@@ -270,6 +278,18 @@ impl ReferenceTapTarget {
     }
 }
 
+/// Return the host's time at the runner's `now`: rounded down to the
+/// millisecond (see the [module docs](self)).
+pub fn host_now(now: Instant) -> Instant {
+    Instant::from_millis(now.total_millis())
+}
+
+/// Return a host deadline as the runner must see it: rounded up to the
+/// millisecond, so that the host's time has reached it when the runner's has.
+fn runner_deadline(at: Instant) -> Instant {
+    Instant::from_millis(at.total_micros().div_ceil(1000))
+}
+
 /// The error of a TAP device that failed.
 fn tap_error(error: DeviceError) -> TargetError {
     TargetError::Failed(format!("TAP device: {error}"))
@@ -292,7 +312,7 @@ impl Target for ReferenceTapTarget {
         match self.peer_tap.send(now, frame) {
             Ok(()) => {
                 self.stats.injected += 1;
-                self.pump(now, Some(frame))
+                self.pump(host_now(now), Some(frame))
             }
             Err(DeviceError::TooLong { .. }) => {
                 Ok(Some("dropped: longer than the link's MTU".into()))
@@ -304,17 +324,18 @@ impl Target for ReferenceTapTarget {
 
     fn poll_transmit(&mut self, now: Instant) -> Option<Vec<u8>> {
         // A device error shows as silence, then as the step that waits.
-        let _ = self.pump(now, None);
+        let _ = self.pump(host_now(now), None);
         let frame = self.peer_tap.recv(now).ok().flatten()?;
         self.stats.emitted += 1;
         Some(frame)
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
-        self.inner.poll_timeout()
+        self.inner.poll_timeout().map(runner_deadline)
     }
 
     fn handle_timeout(&mut self, now: Instant) {
+        let now = host_now(now);
         self.inner.handle_timeout(now);
         let _ = self.pump(now, None);
     }
@@ -325,6 +346,7 @@ impl Target for ReferenceTapTarget {
         socket: SocketId,
         call: &Call,
     ) -> Result<CallOutcome, TargetError> {
+        let now = host_now(now);
         let outcome = self.inner.call(now, socket, call)?;
         self.pump(now, None)?;
         Ok(outcome)
@@ -375,6 +397,22 @@ mod tests {
             assert_ne!(mac, config.remote_mac);
             assert!(!mac.is_multicast());
         }
+    }
+
+    #[test]
+    fn the_hosts_clock_ticks_in_milliseconds() {
+        let late = Instant::from_micros(1_000_070);
+        assert_eq!(host_now(late), Instant::from_millis(1000));
+        assert_eq!(host_now(Instant::from_micros(999)), Instant::ZERO);
+        // A deadline between ticks is reported at the next one, where the
+        // host's time has reached it.
+        let due = Instant::from_micros(1_000_500);
+        assert_eq!(runner_deadline(due), Instant::from_millis(1001));
+        assert!(host_now(runner_deadline(due)) >= due);
+        assert_eq!(
+            runner_deadline(Instant::from_millis(7)),
+            Instant::from_millis(7)
+        );
     }
 
     #[test]
