@@ -14,10 +14,12 @@
 //! - [`target`]: what scripts run against (the reference stack, the Linux
 //!   kernel in a namespace, a mock).
 //! - [`diff`]: the differential test, each script on `reference` and `linux`.
+//! - [`differential`]: the random differential, proptest sequences on both.
 //! - [`report`]: text, JUnit and JSON reports, pcap files, ladder diagrams, coverage.
 #![warn(missing_docs)]
 
 pub mod diff;
+pub mod differential;
 pub mod fuzz;
 pub mod netns;
 pub mod notation;

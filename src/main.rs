@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use synack::diff::{self, DiffCommand};
+use synack::differential::{self, RandomOptions};
 use synack::report::Format;
 use synack::run::command::{execute, Command, Progress};
 use synack::run::suite::SuiteOptions;
@@ -34,6 +35,9 @@ enum Commands {
 enum TargetArg {
     /// The reference stack in process, on a virtual clock.
     Reference,
+    /// The reference stack behind two bridged TAP devices in a private
+    /// namespace, on the real clock (needs root and /dev/net/tun).
+    ReferenceTap,
     /// The Linux kernel in a private namespace behind a TAP device (needs
     /// root and /dev/net/tun).
     Linux,
@@ -61,8 +65,8 @@ struct RunArgs {
     /// Run only scripts whose path, name or a tag contains TEXT.
     #[arg(long, value_name = "TEXT")]
     filter: Option<String>,
-    /// Scripts to run at once (default: the number of CPUs; for `linux`,
-    /// whose scripts mostly sleep on the real clock, 16).
+    /// Scripts to run at once (default: the number of CPUs; for `linux`
+    /// and `reference-tap`, whose scripts mostly sleep on the real clock, 16).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
     /// The report's format.
@@ -80,6 +84,11 @@ struct RunArgs {
     /// The seed of every random choice (ISNs, ports, IP IDs).
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Skip the scripts that take longer than SECS on the reference's
+    /// virtual clock (hours of keep-alive idle, say): on a real-clock
+    /// target they would take as long. The skipped ones are listed.
+    #[arg(long, value_name = "SECS")]
+    real_time_budget: Option<u64>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -93,9 +102,15 @@ struct DiffArgs {
     /// Scripts to run at once on `linux` (default 16: they mostly sleep).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
-    /// The seed of every random choice (ISNs, ports, IP IDs).
+    /// The seed of every random choice (ISNs, ports, IP IDs; with
+    /// `--random`, the sequences).
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Instead of scripts, run N random segment sequences on both targets
+    /// and compare them after normalisation; a divergence is shrunk and
+    /// printed as a script.
+    #[arg(long, value_name = "N")]
+    random: Option<usize>,
 }
 
 /// How many real-clock scripts run at once by default: they mostly sleep.
@@ -104,6 +119,12 @@ const REAL_CLOCK_JOBS: usize = 16;
 fn main() {
     let code = match Cli::parse().command {
         Commands::Run(args) => run(args),
+        Commands::Diff(DiffArgs {
+            random: Some(cases),
+            jobs,
+            seed,
+            ..
+        }) => random(cases, jobs, seed),
         Commands::Diff(args) => {
             let command = DiffCommand {
                 paths: args.paths,
@@ -124,20 +145,79 @@ fn main() {
     std::process::exit(code);
 }
 
+/// How many random sequences run at once by default: each sleeps
+/// through its settle waits in a namespace of its own.
+const RANDOM_JOBS: usize = 24;
+
+/// `synack diff --random N`.
+fn random(cases: usize, jobs: Option<usize>, seed: u64) -> i32 {
+    if let Err(e) = TargetKind::Linux.check_support() {
+        eprintln!("error: {e}");
+        return 2;
+    }
+    let options = RandomOptions {
+        cases,
+        seed,
+        jobs: jobs.unwrap_or(RANDOM_JOBS),
+        ..RandomOptions::default()
+    };
+    let show = std::io::stderr().is_terminal();
+    let report = differential::run_random(&options, &mut |done, total| {
+        if show {
+            eprint!("\r\x1b[K{done}/{total} sequences");
+        }
+    });
+    if show {
+        eprint!("\r\x1b[K");
+    }
+    if let Err(e) = report.write(&mut std::io::stdout()) {
+        eprintln!("error: {e}");
+        return 2;
+    }
+    report.exit_code()
+}
+
+/// The scripts under `paths` that run within `secs` of virtual time on the
+/// reference; the others are listed on stderr.
+fn within_budget(paths: &[PathBuf], secs: u64) -> std::io::Result<Vec<PathBuf>> {
+    let files = synack::run::suite::discover(paths)?;
+    let budget = std::time::Duration::from_secs(secs);
+    let (keep, long) = synack::target::reference_tap::within_real_time(&files, budget);
+    for (path, took) in long {
+        eprintln!(
+            "skipped: {} takes {:.0} s on the virtual clock, more than the real-time budget of {secs} s",
+            path.display(),
+            took.as_secs_f64()
+        );
+    }
+    Ok(keep)
+}
+
 /// `synack run`.
 fn run(args: RunArgs) -> i32 {
     let target = match args.target {
         TargetArg::Reference => TargetKind::Reference,
+        TargetArg::ReferenceTap => TargetKind::ReferenceTap,
         TargetArg::Linux => TargetKind::Linux,
     };
     let jobs = args.jobs.unwrap_or_else(|| match target {
-        TargetKind::Linux => REAL_CLOCK_JOBS,
+        TargetKind::Linux | TargetKind::ReferenceTap => REAL_CLOCK_JOBS,
         TargetKind::Reference => {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         }
     });
+    let paths = match args.real_time_budget {
+        Some(secs) => match within_budget(&args.paths, secs) {
+            Ok(paths) => paths,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        },
+        None => args.paths,
+    };
     let command = Command {
-        paths: args.paths,
+        paths,
         suite: SuiteOptions {
             target,
             filter: args.filter,

@@ -12,6 +12,8 @@
 //! deadline, so a 2MSL wait costs nothing) or real (the runner sleeps).
 //!
 //! - [`reference`](mod@reference): the reference stack in process, on a virtual clock.
+//! - [`reference_tap`]: the reference stack behind two bridged TAP devices
+//!   in a private namespace, on the real clock.
 //! - [`linux`]: the Linux kernel in a private namespace behind a TAP device,
 //!   on the real clock.
 //! - [`mock`]: a scriptable, deterministic target for the runner's own tests.
@@ -19,6 +21,7 @@
 pub mod linux;
 pub mod mock;
 pub mod reference;
+pub mod reference_tap;
 
 use core::fmt;
 
@@ -29,6 +32,7 @@ use crate::script::{Call, Errno, Script, TargetName, TcpState};
 pub use linux::LinuxTarget;
 pub use mock::{MockTarget, Reaction};
 pub use reference::ReferenceTarget;
+pub use reference_tap::ReferenceTapTarget;
 
 /// A socket as a script numbers it: the first is [`FIRST_SOCKET`], and
 /// `accept()` returns the next free number, as a Unix file descriptor would.
@@ -135,6 +139,9 @@ pub enum TargetKind {
     /// The reference stack in process, on a virtual clock.
     #[default]
     Reference,
+    /// The reference stack behind two bridged TAP devices in a private
+    /// namespace, on the real clock.
+    ReferenceTap,
     /// The Linux kernel in a private namespace behind a TAP device, on the
     /// real clock.
     Linux,
@@ -145,6 +152,7 @@ impl TargetKind {
     pub const fn name(self) -> &'static str {
         match self {
             TargetKind::Reference => "reference",
+            TargetKind::ReferenceTap => "reference-tap",
             TargetKind::Linux => "linux",
         }
     }
@@ -154,6 +162,7 @@ impl TargetKind {
     pub fn check_support(self) -> Result<(), TargetError> {
         match self {
             TargetKind::Reference => Ok(()),
+            TargetKind::ReferenceTap => reference_tap::check_support(),
             TargetKind::Linux => linux::check_support(),
         }
     }
@@ -163,6 +172,9 @@ impl TargetKind {
     pub fn create(self, script: &Script, seed: u64) -> Result<Box<dyn Target>, TargetError> {
         match self {
             TargetKind::Reference => Ok(Box::new(ReferenceTarget::new(&script.config, seed)?)),
+            TargetKind::ReferenceTap => {
+                Ok(Box::new(ReferenceTapTarget::new(&script.config, seed)?))
+            }
             TargetKind::Linux => Ok(Box::new(LinuxTarget::new(&script.config, seed)?)),
         }
     }

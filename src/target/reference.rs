@@ -39,7 +39,22 @@ impl ReferenceTarget {
     /// Build the host a script's `config` describes, with every random
     /// choice drawn from `seed`.
     pub fn new(config: &Config, seed: u64) -> Result<ReferenceTarget, TargetError> {
-        let tcp = sockets::tcp_config(config)?;
+        ReferenceTarget::with_tcp(config, seed, |_| {})
+    }
+
+    /// Build the host as [`new`](Self::new) does, then let `adjust` change
+    /// the TCP configuration every socket starts from, for what a script's
+    /// `config` has no key for (the random differential turns delayed
+    /// ACKs off, say).
+    pub fn with_tcp(
+        config: &Config,
+        seed: u64,
+        adjust: impl FnOnce(&mut stack::tcp::Config),
+    ) -> Result<ReferenceTarget, TargetError> {
+        let mut tcp = sockets::tcp_config(config)?;
+        adjust(&mut tcp);
+        tcp.validate()
+            .map_err(|e| TargetError::Config(e.to_string()))?;
         let mut host_config = HostConfig {
             mac: config.local_mac,
             ipv4: config.local,

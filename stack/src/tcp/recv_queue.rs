@@ -250,6 +250,13 @@ impl RecvQueue {
         acc
     }
 
+    /// Drop every out-of-order range; return how many bytes they held.
+    pub fn discard_out_of_order(&mut self) -> usize {
+        let bytes = self.out_of_order_bytes();
+        self.held_len = 0;
+        bytes
+    }
+
     /// Store `data` that starts at sequence number `seq`, given RCV.NXT.
     ///
     /// Bytes before `rcv_nxt` were received already: they are trimmed off the

@@ -68,6 +68,14 @@ impl Connection {
             start = self.rcv.nxt;
         }
         let offset = (start - self.rcv.nxt).max(0) as usize;
+        if offset == 0 && seg.flags.contains(TcpFlags::FIN) {
+            // Eighth: nothing follows a FIN. This segment fills everything
+            // up to it, so held bytes are either the same bytes or past the
+            // FIN (a peer that sent data beyond its own FIN): drop them, as
+            // Linux's tcp_fin does, or they would join up and carry RCV.NXT
+            // past the FIN, which would then never be taken.
+            self.recv_queue.discard_out_of_order();
+        }
         let room = (self.rcv.wnd() as usize).saturating_sub(offset);
         let trimmed = data.len() > room;
         data = &data[..data.len().min(room)];
@@ -127,6 +135,9 @@ impl Connection {
     fn take_fin(&mut self, now: Instant) {
         self.peer_fin = None;
         self.fin_received = true;
+        // Nothing follows a FIN: bytes held past it are never delivered
+        // nor reported in SACK blocks.
+        self.recv_queue.discard_out_of_order();
         self.rcv.nxt += 1;
         self.pending.ack_now = true;
         self.signal(TcpEvent::PeerClosed);

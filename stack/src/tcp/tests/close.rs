@@ -153,6 +153,41 @@ fn established_out_of_order_fin_waits_for_the_hole() {
     h.expect(". 1:1(0) ack 12");
 }
 
+/// RFC 9293 3.10.7.4 eighth: an in-order FIN ends the stream even when
+/// bytes past it were held out of order (a peer sending data beyond its
+/// own FIN): they are dropped, the FIN is taken, and only the data before
+/// it is delivered. Found by the random differential against Linux.
+#[test]
+fn established_in_order_fin_drops_held_bytes_past_it() {
+    let mut h = Harness::established();
+    h.inject("P. 101:102(1) ack 1");
+    h.expect(". 1:1(0) ack 1");
+    h.inject_expect("F. 1:101(100) ack 1", Verdict::Accepted);
+    h.expect(". 1:1(0) ack 102");
+    assert_eq!(h.state(), State::CloseWait);
+    assert_eq!(h.read_all(), peer_data(1, 100));
+    assert_eq!(h.conn.recv(&mut [0; 8]), Ok(0));
+}
+
+/// A FIN alone at RCV.NXT drops the bytes held past it: its ACK reports
+/// no SACK block for them.
+#[test]
+fn established_in_order_bare_fin_drops_held_bytes_past_it() {
+    let mut h = Harness::connect(Config {
+        sack: true,
+        ..plain()
+    });
+    h.expect("S 0:0(0) <mss 1460,nop,nop,sackOK>");
+    h.inject("S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,sackOK>");
+    h.expect(". 1:1(0) ack 1");
+    h.inject("P. 11:21(10) ack 1");
+    h.expect(". 1:1(0) ack 1 <nop,nop,sack 11:21>");
+    h.inject("F. 1:1(0) ack 1");
+    h.expect(". 1:1(0) ack 2");
+    assert_eq!(h.state(), State::CloseWait);
+    assert_eq!(h.read_all(), Vec::<u8>::new());
+}
+
 /// SHLD-3: close() with unread data sends a RST: the data is lost.
 #[test]
 fn established_close_with_unread_data_sends_rst() {
