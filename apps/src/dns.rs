@@ -53,62 +53,6 @@
 
 use core::fmt;
 
-/// Define a lossless code-point enum with a mnemonic per named value: every
-/// value of the underlying integer maps to a named variant or to
-/// `Unknown(n)`, and converts back unchanged (as the stack's
-/// `enum_with_unknown!`, which is private to that crate).
-macro_rules! code_point {
-    (
-        $( #[$enum_attr:meta] )*
-        pub enum $name:ident($ty:ty) {
-            $(
-              $( #[$variant_attr:meta] )*
-              $variant:ident = $value:literal => $text:literal
-            ),+ $(,)?
-        }
-    ) => {
-        $( #[$enum_attr] )*
-        #[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Clone, Copy)]
-        pub enum $name {
-            $(
-              $( #[$variant_attr] )*
-              $variant
-            ),*,
-            /// A code point this implementation does not name, kept as read.
-            Unknown($ty)
-        }
-
-        impl ::core::convert::From<$ty> for $name {
-            fn from(value: $ty) -> Self {
-                match value {
-                    $( $value => $name::$variant ),*,
-                    other => $name::Unknown(other)
-                }
-            }
-        }
-
-        impl ::core::convert::From<$name> for $ty {
-            fn from(value: $name) -> Self {
-                match value {
-                    $( $name::$variant => $value ),*,
-                    $name::Unknown(other) => other
-                }
-            }
-        }
-
-        impl $name {
-            /// Return the mnemonic of a named code point (as dig prints
-            /// it), or `None` for an unknown one.
-            pub const fn mnemonic(self) -> Option<&'static str> {
-                match self {
-                    $( $name::$variant => Some($text) ),*,
-                    $name::Unknown(_) => None
-                }
-            }
-        }
-    }
-}
-
 mod header;
 mod message;
 mod name;

@@ -5,7 +5,42 @@
 ///
 /// Borrowed from smoltcp's `enum_with_unknown!`: a parser must be able to
 /// re-emit exactly what it read, so unknown code points are kept, not dropped.
+///
+/// A second form gives every variant a mnemonic (`Name = 1 => "NAME"`) and
+/// adds `mnemonic()`, which returns it (`None` for `Unknown`); the
+/// application crates use it for the names their tools print.
+#[macro_export]
 macro_rules! enum_with_unknown {
+    (
+        $( #[$enum_attr:meta] )*
+        pub enum $name:ident($ty:ty) {
+            $(
+              $( #[$variant_attr:meta] )*
+              $variant:ident = $value:literal => $text:literal
+            ),+ $(,)?
+        }
+    ) => {
+        $crate::enum_with_unknown! {
+            $( #[$enum_attr] )*
+            pub enum $name($ty) {
+                $(
+                  $( #[$variant_attr] )*
+                  $variant = $value
+                ),+
+            }
+        }
+
+        impl $name {
+            /// Return the mnemonic of a named code point (as the usual
+            /// tools print it), or `None` for an unknown one.
+            pub const fn mnemonic(self) -> Option<&'static str> {
+                match self {
+                    $( $name::$variant => Some($text) ),*,
+                    $name::Unknown(_) => None
+                }
+            }
+        }
+    };
     (
         $( #[$enum_attr:meta] )*
         pub enum $name:ident($ty:ty) {
@@ -43,5 +78,5 @@ macro_rules! enum_with_unknown {
                 }
             }
         }
-    }
+    };
 }

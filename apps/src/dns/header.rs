@@ -56,7 +56,7 @@ mod field {
 /// The length of the header, in bytes.
 pub const HEADER_LEN: usize = field::COUNTS[3].end;
 
-code_point! {
+stack::enum_with_unknown! {
     /// The kind of query (RFC 1035 4.1.1; NOTIFY RFC 1996, UPDATE RFC 2136,
     /// DSO RFC 8490). Four bits on the wire.
     #[derive(Default)]
@@ -77,7 +77,7 @@ code_point! {
     }
 }
 
-code_point! {
+stack::enum_with_unknown! {
     /// The response code (RFC 1035 4.1.1; 6..=10 RFC 2136, 11 RFC 8490).
     /// Four bits in the header; EDNS extends it to twelve (RFC 6891 6.1.3).
     #[derive(Default)]

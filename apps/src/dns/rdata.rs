@@ -8,7 +8,7 @@ use super::name::Name;
 use super::text::{write_hex, write_quoted};
 use super::{read_u16, read_u32, DnsError};
 
-code_point! {
+stack::enum_with_unknown! {
     /// The TYPE of a resource record, or a QTYPE (RFC 1035 3.2.2, 3.2.3;
     /// IANA "Resource Record (RR) TYPEs"). Unknown types print as `TYPEn`
     /// (RFC 3597 5).
@@ -94,7 +94,7 @@ impl fmt::Display for RecordType {
     }
 }
 
-code_point! {
+stack::enum_with_unknown! {
     /// The CLASS of a record, or a QCLASS (RFC 1035 3.2.4, 3.2.5). In an OPT
     /// record this field is the requestor's UDP payload size (RFC 6891
     /// 6.1.2). Unknown classes print as `CLASSn` (RFC 3597 5).
@@ -191,7 +191,7 @@ impl<'a> Iterator for TxtStrings<'a> {
     }
 }
 
-code_point! {
+stack::enum_with_unknown! {
     /// An EDNS option code (RFC 6891 6.1.2; IANA "DNS EDNS0 Option Codes").
     pub enum OptionCode(u16) {
         /// Name server identifier (RFC 5001).
