@@ -41,12 +41,15 @@
 
 mod body;
 mod chunked;
+pub mod client;
 mod error;
 mod framing;
 mod head;
 mod request;
 mod response;
+mod response_out;
 mod scan;
+pub mod server;
 
 pub mod fuzz;
 

@@ -302,7 +302,10 @@ impl<'s, 't> Runner<'s, 't> {
     fn inject_tcp(&mut self, step: &Step, pattern: &SegmentPattern) -> Outcome {
         self.start(step)?;
         let flow = *self.flows.get(step.socket.unwrap_or(FIRST_SOCKET));
-        let payload = vec![0; pattern.len as usize];
+        let payload = match &step.data {
+            Some(data) => data.clone(),
+            None => vec![0; pattern.len as usize],
+        };
         let Some(mut segment) = pattern.to_repr(flow.inbound(), &payload) else {
             let why = BuildError("the segment cannot be built: its options do not fit");
             return Err(self.bad_step(why));
@@ -377,9 +380,14 @@ impl<'s, 't> Runner<'s, 't> {
                 } else if ip.dst_addr != flow.remote_addr {
                     Err("destination address")
                 } else {
+                    let payload = step.data.as_deref();
                     pattern
                         .matches(segment, flow.outbound())
                         .map_err(|field| field.name())
+                        .and_then(|()| match payload {
+                            Some(data) if data != segment.payload => Err("payload"),
+                            _ => Ok(()),
+                        })
                 }
             }
             (Action::ArpOut(line), Seen::Arp(arp)) => seen::match_arp(line, arp),
@@ -436,7 +444,13 @@ impl<'s, 't> Runner<'s, 't> {
             }
             _ => {}
         }
-        let result = self.target.call(self.now, socket, &call.call);
+        let mut data = step.data.clone();
+        let result = match &mut data {
+            Some(data) => self
+                .target
+                .call_with_data(self.now, socket, &call.call, data),
+            None => self.target.call(self.now, socket, &call.call),
+        };
         let outcome = result.clone().map_err(|e| e.to_string());
         self.trace.push(
             self.now,
@@ -461,10 +475,22 @@ impl<'s, 't> Runner<'s, 't> {
             Expect::Value(v) => outcome == CallOutcome::Value(v),
             Expect::Errno(e) => outcome == CallOutcome::Errno(e),
         };
+        // A read with `data:` must return exactly those bytes.
+        let read_differs = matches!(call.call, Call::Read { .. })
+            && matches!(outcome, CallOutcome::Value(_))
+            && data != step.data;
         self.drain();
         self.prev = self.now;
-        if ok {
+        if ok && !read_differs {
             return Ok(());
+        }
+        if ok {
+            let show =
+                |d: &Option<Vec<u8>>| d.as_deref().unwrap_or_default().escape_ascii().to_string();
+            let message = format!("`{}` read other bytes", call.call);
+            let expected = Some(format!("data: \"{}\"", show(&step.data)));
+            let actual = Some(format!("data: \"{}\"", show(&data)));
+            return Err(self.fail(FailureKind::CallResult, message, expected, actual));
         }
         let message = format!("`{}` returned {outcome}", call.call);
         let expected = Some(format!("call: {call}"));

@@ -6,7 +6,7 @@ use serde_saphyr::{
     DefaultMessageFormatter, Error as YamlError, Location, MessageFormatter, Spanned,
 };
 
-use super::call::parse_call;
+use super::call::{parse_call, Call};
 use super::config::{Config, RawConfig};
 use super::error::{ErrorKind, ScriptError, Source};
 use super::lower::{self, parse_arp, parse_frame, parse_icmp, parse_udp};
@@ -279,6 +279,7 @@ struct StepKeys<'a> {
     at: Option<&'a Spanned<Option<String>>>,
     within: Option<&'a Spanned<Option<String>>>,
     socket: Option<&'a Spanned<Option<String>>>,
+    data: Option<Entry<'a>>,
     why: Option<Entry<'a>>,
     overrides: Vec<(TargetName, Entry<'a>)>,
 }
@@ -308,6 +309,7 @@ fn sort_keys<'a>(src: &Source<'_>, step: &'a RawStep) -> Result<StepKeys<'a>, Sc
             "at" => keys.at = Some(value),
             "within" => keys.within = Some(value),
             "socket" => keys.socket = Some(value),
+            "data" => keys.data = Some((key, value)),
             "why" => keys.why = Some((key, value)),
             _ => match TargetName::from_name(name) {
                 Some(target) => keys.overrides.push((target, (key, value))),
@@ -317,7 +319,7 @@ fn sort_keys<'a>(src: &Source<'_>, step: &'a RawStep) -> Result<StepKeys<'a>, Sc
                     } else {
                         (
                             ErrorKind::UnknownKey,
-                            "at, within, socket, why, linux or reference_tap",
+                            "at, within, socket, data, why, linux or reference_tap",
                         )
                     };
                     let found = Some(format!("`{name}`"));
@@ -372,15 +374,49 @@ fn load_step(src: &Source<'_>, step: &Spanned<RawStep>) -> Result<Step, ScriptEr
         });
     }
     let why = load_why(src, &keys)?;
+    let data = load_data(src, &keys, &action)?;
     Ok(Step {
         pos: src.pos(src.offset(&kind_key.referenced)),
         value_pos: src.pos(src.offset(&value.referenced)),
         action,
         time,
         socket,
+        data,
         overrides,
         why,
     })
+}
+
+/// Read `data:`, the bytes of an `in` or `out` segment or of a `write` or
+/// `read` call, as the UTF-8 bytes of the YAML string (double quotes take
+/// escapes such as `\r\n`). Their length must be the segment's length, the
+/// write's, or at most the read's.
+fn load_data(
+    src: &Source<'_>,
+    keys: &StepKeys<'_>,
+    action: &Action,
+) -> Result<Option<Vec<u8>>, ScriptError> {
+    let Some((key, value)) = keys.data else {
+        return Ok(None);
+    };
+    let bytes = required(src, key, value)?.as_bytes().to_vec();
+    let len = bytes.len() as u64;
+    let fits = match action {
+        Action::In(p) | Action::Out(p) => u64::from(p.len) == len,
+        Action::Call(c) => match c.call {
+            Call::Write { len: n, .. } => u64::from(n) == len,
+            Call::Read { len: n, .. } => len <= u64::from(n),
+            _ => false,
+        },
+        _ => false,
+    };
+    if fits {
+        return Ok(Some(bytes));
+    }
+    let expected = "`data` on an `in` or `out` segment of the same length, a `write(N)` \
+                    of N bytes, or a `read(N)` of at most N";
+    let found = Some(format!("{len} bytes of data for `{action}`"));
+    Err(src.error_at(ErrorKind::BadStep, &key.referenced, 4, expected, found))
 }
 
 /// Return a key's value, which must not be null.

@@ -154,6 +154,10 @@ pub struct Step {
     /// Which socket a call, state or segment is about (`socket: 4`);
     /// `None` for the script's first socket.
     pub socket: Option<u32>,
+    /// The bytes the step carries (`data:`): the payload an `in` segment
+    /// injects or an `out` segment must have, what a `write` sends, or what
+    /// a `read` must return. `None`: filler bytes, not checked.
+    pub data: Option<Vec<u8>>,
     /// Per-target replacements.
     pub overrides: Vec<Override>,
     /// Why the overrides exist; present exactly when they do.

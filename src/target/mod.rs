@@ -131,6 +131,21 @@ pub trait Target {
 
     /// Return the TCP state of the connection on socket `socket`.
     fn tcp_state(&self, socket: SocketId) -> Result<TcpState, TargetError>;
+
+    /// Make a `write` or `read` call whose bytes the script gives (a
+    /// `data:` key): `write` sends `data` instead of filler bytes, and
+    /// `read` replaces `data` with the bytes it read. A target that cannot
+    /// fails the step, never passes it.
+    fn call_with_data(
+        &mut self,
+        now: Instant,
+        socket: SocketId,
+        call: &Call,
+        data: &mut Vec<u8>,
+    ) -> Result<CallOutcome, TargetError> {
+        let _ = (now, socket, call, data);
+        Err(TargetError::Unsupported("calls with data".into()))
+    }
 }
 
 /// The targets `synack run --target` can name.

@@ -123,4 +123,14 @@ impl Target for ReferenceTarget {
     fn tcp_state(&self, socket: SocketId) -> Result<TcpState, TargetError> {
         Ok(sockets::state(self, socket))
     }
+
+    fn call_with_data(
+        &mut self,
+        now: Instant,
+        socket: SocketId,
+        call: &Call,
+        data: &mut Vec<u8>,
+    ) -> Result<CallOutcome, TargetError> {
+        sockets::call_with_data(self, now, socket, call, data)
+    }
 }

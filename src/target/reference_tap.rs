@@ -355,6 +355,19 @@ impl Target for ReferenceTapTarget {
     fn tcp_state(&self, socket: SocketId) -> Result<TcpState, TargetError> {
         self.inner.tcp_state(socket)
     }
+
+    fn call_with_data(
+        &mut self,
+        now: Instant,
+        socket: SocketId,
+        call: &Call,
+        data: &mut Vec<u8>,
+    ) -> Result<CallOutcome, TargetError> {
+        let now = host_now(now);
+        let outcome = self.inner.call_with_data(now, socket, call, data)?;
+        self.pump(now, None)?;
+        Ok(outcome)
+    }
 }
 
 #[cfg(test)]

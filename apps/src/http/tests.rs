@@ -8,6 +8,7 @@ mod partial;
 mod request;
 mod response;
 mod seeds;
+mod serve;
 
 use super::{Body, Error, Header, Limits, Request, Response, Status, Version, EMPTY_HEADER};
 

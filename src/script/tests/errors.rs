@@ -378,3 +378,35 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn data_must_fit_its_step() {
+    let ok = format!(
+        "{HEAD}  - in: P. 1:3(2) ack 1 win 1\n    data: \"a\\r\"\n  - call: read(5) = 2\n    data: ab\n  - call: write(2)\n    data: xy\n"
+    );
+    let script = Script::from_str("ok.yaml", &ok).unwrap();
+    let data: Vec<_> = script.steps.iter().map(|s| s.data.clone()).collect();
+    assert_eq!(
+        data,
+        [
+            Some(b"a\r".to_vec()),
+            Some(b"ab".to_vec()),
+            Some(b"xy".to_vec())
+        ]
+    );
+    for (step, why) in [
+        ("in: P. 1:4(3) ack 1 win 1", "a segment of 3 bytes"),
+        ("out: P. 1:2(1) ack 1", "a segment of 1 byte"),
+        ("call: write(3)", "a write of 3"),
+        ("call: read(1)", "a read of at most 1"),
+        ("call: close()", "a call that carries no bytes"),
+        ("state: CLOSED", "a step that carries no bytes"),
+    ] {
+        let text = format!("{HEAD}  - {step}\n    data: ab\n");
+        let e = assert_error(&text, ErrorKind::BadStep, 4, 5, "data");
+        assert!(
+            e.found.as_deref().is_some_and(|f| f.contains("2 bytes")),
+            "{why}: {e}"
+        );
+    }
+}

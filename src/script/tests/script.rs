@@ -245,5 +245,5 @@ fn every_script_in_the_format_reference_loads() {
         assert!(!script.steps.is_empty(), "{}", script.name);
         loaded += 1;
     }
-    assert_eq!(loaded, 9);
+    assert_eq!(loaded, 10);
 }

@@ -247,6 +247,22 @@ impl Target for LinuxTarget {
     fn tcp_state(&self, socket: SocketId) -> Result<TcpState, TargetError> {
         self.exec(move |k| k.tcp_state(socket))?
     }
+
+    fn call_with_data(
+        &mut self,
+        _now: Instant,
+        socket: SocketId,
+        call: &Call,
+        data: &mut Vec<u8>,
+    ) -> Result<CallOutcome, TargetError> {
+        let (call, mut bytes) = (*call, std::mem::take(data));
+        let (outcome, bytes) = self.exec(move |k| {
+            let outcome = k.sockets.call_with_data(socket, &call, &mut bytes);
+            (outcome, bytes)
+        })?;
+        *data = bytes;
+        outcome
+    }
 }
 
 #[cfg(test)]

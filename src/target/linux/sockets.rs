@@ -179,8 +179,8 @@ impl Sockets {
                 let addr = SocketAddrV4::new(addr.unwrap_or(local), port);
                 socket.bind(&addr.into()).map(|()| 0)
             }
-            Call::Write { len, oob } => write(socket, len, oob),
-            Call::Read { len, oob } => read(socket, len, oob),
+            Call::Write { len, oob } => write(socket, &vec![0u8; len as usize], oob),
+            Call::Read { len, oob } => read(socket, len, oob).map(|bytes| bytes.len()),
             Call::Shutdown(how) => socket
                 .shutdown(match how {
                     Shutdown::Read => std::net::Shutdown::Read,
@@ -193,6 +193,27 @@ impl Sockets {
             Call::Listen { .. } | Call::Connect(_) | Call::Accept | Call::Close | Call::Abort => {
                 Ok(0)
             }
+        });
+        outcome(call, result.map(count))
+    }
+
+    /// Make a `write` that sends `data`, or a `read` that returns its bytes
+    /// in `data`; any other call goes the usual way.
+    pub fn call_with_data(
+        &mut self,
+        id: SocketId,
+        call: &Call,
+        data: &mut Vec<u8>,
+    ) -> Result<CallOutcome, TargetError> {
+        let (Call::Write { oob, .. } | Call::Read { oob, .. }) = *call else {
+            return self.call(id, call);
+        };
+        let result = self.socket(id)?.and_then(|socket| match *call {
+            Call::Read { len, .. } => read(socket, len, oob).map(|bytes| {
+                *data = bytes;
+                data.len()
+            }),
+            _ => write(socket, data, oob),
         });
         outcome(call, result.map(count))
     }
@@ -331,25 +352,26 @@ impl Sockets {
     }
 }
 
-/// `write(len)`: send `len` zero bytes, urgent with `oob`.
-fn write(socket: &Socket, len: u32, oob: bool) -> io::Result<usize> {
+/// `write`: send `data` (zero bytes for `write(len)`), urgent with `oob`.
+fn write(socket: &Socket, data: &[u8], oob: bool) -> io::Result<usize> {
     let mut flags = MsgFlags::MSG_NOSIGNAL;
     if oob {
         flags |= MsgFlags::MSG_OOB;
     }
-    let data = vec![0u8; len as usize];
-    nixsock::send(socket.as_raw_fd(), &data, flags).map_err(io_error)
+    nixsock::send(socket.as_raw_fd(), data, flags).map_err(io_error)
 }
 
-/// `read(len)`: receive at most `len` bytes, urgent with `oob`.
-fn read(socket: &Socket, len: u32, oob: bool) -> io::Result<usize> {
+/// `read(len)`: receive at most `len` bytes, urgent with `oob`; return them.
+fn read(socket: &Socket, len: u32, oob: bool) -> io::Result<Vec<u8>> {
     let flags = if oob {
         MsgFlags::MSG_OOB
     } else {
         MsgFlags::empty()
     };
     let mut buffer = vec![0u8; len as usize];
-    nixsock::recv(socket.as_raw_fd(), &mut buffer, flags).map_err(io_error)
+    let n = nixsock::recv(socket.as_raw_fd(), &mut buffer, flags).map_err(io_error)?;
+    buffer.truncate(n);
+    Ok(buffer)
 }
 
 /// Set `TCP_WINDOW_CLAMP`, which neither socket2 nor nix wraps.

@@ -133,6 +133,44 @@ pub(super) fn call(
     }
 }
 
+/// Make a `write` that sends `data`, or a `read` that returns its bytes in
+/// `data`; other calls, and calls on a socket that is not a connection,
+/// go the usual way.
+pub(super) fn call_with_data(
+    target: &mut ReferenceTarget,
+    now: Instant,
+    id: SocketId,
+    call: &Call,
+    data: &mut Vec<u8>,
+) -> Result<CallOutcome, TargetError> {
+    let Some(&Socket::Conn(conn, _)) = target.sockets.get(&id) else {
+        return self::call(target, now, id, call);
+    };
+    let host = &mut target.host;
+    let result = match *call {
+        Call::Write { oob, .. } => {
+            let flags = SendFlags {
+                push: true,
+                urgent: oob,
+            };
+            host.tcp_send_with(now, conn, data, flags)
+                .map_err(|e| e.errno())
+        }
+        Call::Read { len, .. } => {
+            data.clear();
+            data.resize(len as usize, 0);
+            let got = host.tcp_recv(conn, data).map_err(|e| e.errno());
+            data.truncate(*got.as_ref().unwrap_or(&0));
+            got
+        }
+        _ => return self::call(target, now, id, call),
+    };
+    match result {
+        Ok(n) => Ok(CallOutcome::Value(n as u32)),
+        Err(e) => errno(e),
+    }
+}
+
 /// The errno of a call made on a socket that cannot take it.
 fn errno_for_wrong_socket(call: Call) -> Result<CallOutcome, TargetError> {
     let e = match call {
