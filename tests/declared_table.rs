@@ -1,7 +1,8 @@
 //! conformance/README.md's table of declared divergences lists every
-//! script with a `linux:` override, and only those: a divergence added to a
-//! script without a row here (or a row left after its override went) fails.
-//! On a mismatch the test prints the rows the table should have.
+//! script with a `linux:` override, and only those, each with the numbers
+//! of its declared steps: a divergence added to a script without its row
+//! (or a row left after its override went) fails. On a mismatch the test
+//! prints the rows the table should have.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -21,10 +22,15 @@ fn cell(text: &str) -> String {
         .replace('|', "\\|")
 }
 
+/// Return the numbers of the declared steps, counted from 1.
+fn numbers(steps: &[Declared]) -> String {
+    let numbers: Vec<String> = steps.iter().map(|d| (d.step + 1).to_string()).collect();
+    numbers.join(", ")
+}
+
 /// Return the row the table should have for `script` (path relative to
 /// conformance/) and its declared steps.
 fn row(script: &str, steps: &[Declared]) -> String {
-    let numbers: Vec<String> = steps.iter().map(|d| (d.step + 1).to_string()).collect();
     let mut does: Vec<String> = Vec::new();
     let mut why: Vec<String> = Vec::new();
     for d in steps {
@@ -42,15 +48,15 @@ fn row(script: &str, steps: &[Declared]) -> String {
     }
     format!(
         "| `{script}` | {} | {} | {} |",
-        numbers.join(", "),
+        numbers(steps),
         does.join("; "),
         why.join(" ")
     )
 }
 
 /// Return the script paths (relative to conformance/) the README's table
-/// has rows for.
-fn listed(readme: &str) -> Vec<String> {
+/// has rows for, each with its step cell.
+fn listed(readme: &str) -> Vec<(String, String)> {
     let Some(start) = readme.find(SECTION) else {
         return Vec::new();
     };
@@ -60,7 +66,10 @@ fn listed(readme: &str) -> Vec<String> {
         .lines()
         .filter_map(|line| line.strip_prefix("| `"))
         .filter_map(|rest| rest.split_once('`'))
-        .map(|(path, _)| path.to_owned())
+        .map(|(path, rest)| {
+            let steps = rest.split('|').nth(1).unwrap_or("").trim().to_owned();
+            (path.to_owned(), steps)
+        })
         .collect()
 }
 
@@ -68,7 +77,8 @@ fn listed(readme: &str) -> Vec<String> {
 fn readme_lists_every_declared_divergence() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance");
     let files = discover(std::slice::from_ref(&root)).expect("conformance/ is readable");
-    let mut expected: BTreeMap<String, String> = BTreeMap::new();
+    // Each script's row, and its step numbers.
+    let mut expected: BTreeMap<String, (String, String)> = BTreeMap::new();
     for file in &files {
         let script = Script::load(file).unwrap_or_else(|e| panic!("{e}"));
         let steps = declared(&script);
@@ -77,7 +87,7 @@ fn readme_lists_every_declared_divergence() {
         }
         let relative = file.strip_prefix(&root).unwrap_or(file);
         let name = relative.display().to_string();
-        expected.insert(name.clone(), row(&name, &steps));
+        expected.insert(name.clone(), (row(&name, &steps), numbers(&steps)));
     }
     assert!(
         !expected.is_empty(),
@@ -85,19 +95,26 @@ fn readme_lists_every_declared_divergence() {
     );
     let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
     let listed = listed(&readme);
+    // A row is missing if no row names the script with its step numbers
+    // first in the step cell (a row may say more after them).
     let missing: Vec<&String> = expected
         .iter()
-        .filter(|(path, _)| !listed.contains(path))
-        .map(|(_, row)| row)
+        .filter(|(path, (_, steps))| {
+            !listed
+                .iter()
+                .any(|(p, cell)| p == *path && cell.starts_with(steps.as_str()))
+        })
+        .map(|(_, (row, _))| row)
         .collect();
     let stale: Vec<&String> = listed
         .iter()
+        .map(|(path, _)| path)
         .filter(|path| !expected.contains_key(*path))
         .collect();
     assert!(
         missing.is_empty() && stale.is_empty(),
         "conformance/README.md's \"{SECTION}\" table is out of date.\n\
-         Rows missing (to paste):\n{}\nRows for scripts without a linux: override: {stale:?}",
+         Rows missing or with other steps (to paste):\n{}\nRows for scripts without a linux: override: {stale:?}",
         missing
             .iter()
             .map(|r| r.as_str())

@@ -208,6 +208,8 @@ pub struct Facts {
     pub acks_new: bool,
     /// Its sequence number, relative to the peer's ISN.
     pub seq: u32,
+    /// Its acknowledgment number, relative to the target's ISN.
+    pub ack: u32,
     /// It is an old duplicate whose data ends exactly at RCV.NXT: RFC 9293
     /// 3.10.7.4's test finds it unacceptable, Linux's (`tcp_sequence`:
     /// `end_seq >= rcv_wup`) takes it, and its ACK.
@@ -453,6 +455,7 @@ impl Sequence {
             ack_beyond_nxt,
             acks_new,
             seq: start,
+            ack,
             ends_at_rcv_nxt: len > 0 && before(start, model.peer_nxt) && end == model.peer_nxt,
             below_wl1,
             linux_window: window_kind

@@ -214,6 +214,15 @@ pub fn observe(report: &RunReport, step_groups: &[usize], socket: u32) -> Vec<Gr
                     let isns = (isns.sender.0, isns.receiver.0);
                     let seg = observer.segment(&segment, isns, group);
                     observer.groups[group].segments.push(seg);
+                    // A SYN after the handshake opens a new incarnation on
+                    // the same 4-tuple: from here a state read by 4-tuple
+                    // (Linux's sock_diag) is the new connection's, the
+                    // socket's (the reference's) the old one's. Neither is
+                    // compared.
+                    if observer.new_isn.is_some() && !observer.closed {
+                        observer.closed = true;
+                        state = None;
+                    }
                 }
                 _ => {
                     let line = trace::line(event, &report.flows);

@@ -1,7 +1,7 @@
 //! Declared rules about acknowledgments: which segments draw an ACK,
 //! which ACKs a target takes, and what its ACKs carry.
 
-use super::{earlier, plus_one_pure_ack, Context, Group, Input, Kind, Rule};
+use super::{earlier, plus_one_pure_ack, Context, Group, Input, Kind, Rule, TcpState};
 
 /// The groups within Linux's `tcp_invalid_ratelimit` (500 ms) of another.
 const RATE_LIMIT_GROUPS: usize = 8;
@@ -53,7 +53,7 @@ fn old_ack(cx: &Context<'_>) -> bool {
         matches!(
             cx.inputs.get(g - 1),
             Some(Input::Segment {
-                kind: Kind::Data(1..) | Kind::Fin(1..),
+                kind: Kind::Data(1..) | Kind::Fin(_),
                 ..
             })
         )
@@ -169,12 +169,28 @@ fn sack_covers_fin(cx: &Context<'_>) -> bool {
             .collect()
     };
     let (rb, lb) = (blocks(r), blocks(l));
-    // Each Linux block is the reference's, one octet longer, or a lone
-    // octet (the FIN alone).
+    // Each Linux block is the reference's, one octet longer at either
+    // end (the FIN before or after the data), or a lone octet (the FIN alone).
     let explained = lb.iter().all(|&(a, b)| {
-        rb.contains(&(a, b)) || rb.contains(&(a, b.wrapping_sub(1))) || b.wrapping_sub(a) == 1
+        rb.contains(&(a, b))
+            || rb.contains(&(a, b.wrapping_sub(1)))
+            || rb.contains(&(a.wrapping_add(1), b))
+            || b.wrapping_sub(a) == 1
     });
-    trim(r) == trim(l) && explained && lb.len() >= rb.len()
+    // The ACK of an in-order FIN still reports the data Linux held past
+    // it (its out-of-order queue goes after the ACK); the reference drops
+    // such data when it takes the FIN, as `tcp_fin` does.
+    let fin_taken = matches!(
+        cx.input(),
+        Some(Input::Segment {
+            kind: Kind::Fin(_),
+            ..
+        })
+    ) && matches!(
+        r.state,
+        Some(TcpState::CloseWait | TcpState::Closing | TcpState::TimeWait | TcpState::LastAck)
+    );
+    trim(r) == trim(l) && (explained || (rb.is_empty() && fin_taken)) && lb.len() >= rb.len()
 }
 
 /// The rule of [`sack_covers_fin`].
@@ -226,7 +242,7 @@ fn has_dup_ack(groups: &[Group], g: usize) -> bool {
 }
 
 /// Return a group's segments without their Timestamps echo, and the echoes.
-fn without_echo(group: &Group) -> (Group, Vec<u64>) {
+pub(super) fn without_echo(group: &Group) -> (Group, Vec<u64>) {
     let mut plain = group.clone();
     let mut echoes = Vec::new();
     for segment in &mut plain.segments {

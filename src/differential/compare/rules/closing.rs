@@ -195,7 +195,18 @@ fn orphan_fin_wait_2(cx: &Context<'_>) -> bool {
         && l.segments.len() == 1
         && l.segments[0].flags.starts_with('R')
         && r.segments.iter().all(NormSegment::is_pure_ack);
-    fin || rst || syn
+    // Out of its window, the time-wait socket answers even a RST with an
+    // ACK (rate-limited); the reference drops it silently.
+    let oow_rst = matches!(
+        cx.input(),
+        Some(Input::Segment {
+            kind: Kind::Rst | Kind::RstAck,
+            ..
+        })
+    ) && closed
+        && cx.reference[cx.group - 1].state == Some(TcpState::FinWait2)
+        && plus_one_pure_ack(l, r);
+    fin || rst || syn || oow_rst
 }
 
 /// The rule of [`orphan_fin_wait_2`].
@@ -204,7 +215,8 @@ pub(super) const ORPHAN_FIN_WAIT_2: Rule = Rule {
     why: "after close() in FIN-WAIT-2 Linux keeps the connection as a time-wait mini \
           socket (tcp_time_wait), which takes the peer's FIN without checking its ACK \
           number and any in-window RST, and answers an in-window SYN with a RST (RFC \
-          793's fourth check); the reference drops a segment acknowledging unsent data \
+          793's fourth check), and answers any out-of-window segment, a RST too, with \
+          an ACK; the reference drops a segment acknowledging unsent data \
           (RFC 9293 3.10.7.4 fifth), answers a RST not at RCV.NXT with a challenge ACK \
           (RFC 5961 3.2) and a SYN with a challenge ACK (RFC 5961 4.2, RFC 9293 \
           3.10.7.4 fourth)",
@@ -276,28 +288,62 @@ pub(super) const RST_AT_SACK_EDGE: Rule = Rule {
 };
 
 /// In TIME-WAIT, Linux takes a bare ACK at RCV.NXT silently whatever it
-/// acknowledges (tcp_timewait_state_process); the reference answers an ACK
-/// of unsent data with an ACK.
-fn time_wait_silent_bare_ack(cx: &Context<'_>) -> bool {
+/// acknowledges, and drops a RST not at RCV.NXT silently
+/// (tcp_timewait_state_process); the reference answers an ACK of unsent
+/// data with an ACK, and such a RST with a challenge ACK.
+fn time_wait_silent(cx: &Context<'_>) -> bool {
+    let (r, l) = cx.pair();
+    let input = match cx.input() {
+        Some(Input::Segment { kind, .. }) => *kind,
+        _ => return false,
+    };
+    let quiet = match input {
+        Kind::Ack => cx.facts().ack_beyond_nxt,
+        Kind::Rst | Kind::RstAck => true,
+        _ => false,
+    };
+    quiet && cx.reference[cx.group - 1].state == Some(TcpState::TimeWait) && plus_one_pure_ack(r, l)
+}
+
+/// The rule of [`time_wait_silent`].
+pub(super) const TIME_WAIT_SILENT: Rule = Rule {
+    id: "linux-time-wait-silent",
+    why: "in TIME-WAIT Linux takes an in-window bare ACK silently, whatever it \
+          acknowledges, and drops a RST not at RCV.NXT silently \
+          (tcp_timewait_state_process); the reference answers an ACK of unsent data \
+          with an ACK (RFC 9293 3.10.7.4 fifth, the ESTABLISHED processing) and such a \
+          RST with a challenge ACK (RFC 5961 3.2); for TIME-WAIT the RFC only says a \
+          retransmitted FIN can arrive",
+    applies: time_wait_silent,
+    stops: false,
+};
+
+/// After the peer's FIN, a FIN at a later sequence number (a peer that
+/// moved its FIN): Linux takes it as new, advances RCV.NXT and
+/// acknowledges it; the reference remains where it is (RFC 9293 3.10.7.4
+/// eighth: CLOSE-WAIT and later states stay) and ignores the text.
+fn fin_moved(cx: &Context<'_>) -> bool {
     let (r, l) = cx.pair();
     matches!(
         cx.input(),
         Some(Input::Segment {
-            kind: Kind::Ack,
+            kind: Kind::Fin(_),
             ..
         })
-    ) && cx.facts().ack_beyond_nxt
-        && cx.reference[cx.group - 1].state == Some(TcpState::TimeWait)
-        && plus_one_pure_ack(r, l)
+    ) && matches!(
+        cx.reference[cx.group - 1].state,
+        Some(TcpState::CloseWait | TcpState::LastAck | TcpState::Closing | TcpState::TimeWait)
+    ) && r.segments.is_empty()
+        && plus_one_pure_ack(l, r)
 }
 
-/// The rule of [`time_wait_silent_bare_ack`].
-pub(super) const TIME_WAIT_SILENT_BARE_ACK: Rule = Rule {
-    id: "linux-time-wait-silent-bare-ack",
-    why: "in TIME-WAIT Linux takes an in-window bare ACK silently, whatever it \
-          acknowledges (tcp_timewait_state_process); the reference answers an ACK of \
-          unsent data with an ACK (RFC 9293 3.10.7.4 fifth, the ESTABLISHED \
-          processing; for TIME-WAIT the RFC only says a retransmitted FIN can arrive)",
-    applies: time_wait_silent_bare_ack,
-    stops: false,
+/// The rule of [`fin_moved`].
+pub(super) const FIN_MOVED: Rule = Rule {
+    id: "linux-fin-moved",
+    why: "a second FIN beyond the first (a peer that moved its FIN, which RFC 9293 \
+          does not allow): Linux takes the octets past its RCV.NXT as new and \
+          acknowledges the new FIN (tcp_data_queue); the reference ignores text after \
+          the peer's FIN and stays in its state (RFC 9293 3.10.7.4 seventh and eighth)",
+    applies: fin_moved,
+    stops: true,
 };

@@ -1,8 +1,9 @@
 //! Declared rules about what a target sends, and when: probes, windows.
 
-use super::acks::recently_challenged;
+use super::acks::{recently_challenged, without_echo};
 use super::{
-    earlier, last_window, plus_one_pure_ack, Context, Group, Input, NormSegment, Rule, Win,
+    earlier, last_window, last_window_of_sent, plus_one_pure_ack, Context, Group, Input,
+    NormSegment, Rule, Win,
 };
 
 /// Linux sends a tail-loss probe: the last segment again, 2 SRTT after
@@ -21,7 +22,16 @@ fn tail_loss_probe(cx: &Context<'_>) -> bool {
         seen.push(s.clone());
         !again
     });
-    plain.segments.len() < l.segments.len() && plain == *r
+    // The Timestamps echoes and SACK blocks may differ too; each has its
+    // own rule (`ts-recent-update-point`, `linux-sack-covers-fin`).
+    let loose = |g: &Group| {
+        let mut g = without_echo(g).0;
+        for s in &mut g.segments {
+            s.options.retain(|o| !o.starts_with("sack "));
+        }
+        g
+    };
+    plain.segments.len() < l.segments.len() && loose(&plain) == loose(r)
 }
 
 /// The rule of [`tail_loss_probe`].
@@ -94,7 +104,7 @@ pub(super) const WINDOW_UPDATE_ON_NEW_ACK: Rule = Rule {
 /// in the same group may be rate-limited on Linux.
 fn sws_override_before_probe(cx: &Context<'_>) -> bool {
     let (r, l) = cx.pair();
-    let Some(Win::Small(w)) = last_window(cx) else {
+    let Some(Win::Small(w)) = last_window_of_sent(cx) else {
         return false;
     };
     let mut plain = r.clone();
