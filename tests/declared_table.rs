@@ -2,7 +2,8 @@
 //! script with a `linux:` override, and only those, each with the numbers
 //! of its declared steps: a divergence added to a script without its row
 //! (or a row left after its override went) fails. On a mismatch the test
-//! prints the rows the table should have.
+//! prints the rows the table should have. The random differential's
+//! declared rules must each have their row too.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -120,5 +121,22 @@ fn readme_lists_every_declared_divergence() {
             .map(|r| r.as_str())
             .collect::<Vec<_>>()
             .join("\n")
+    );
+}
+
+/// The random differential's declared rules: each has its row in
+/// conformance/README.md's table of rules.
+#[test]
+fn readme_lists_every_random_differential_rule() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance/README.md");
+    let readme = std::fs::read_to_string(path).expect("README.md");
+    let missing: Vec<&str> = synack::differential::compare::DECLARED
+        .iter()
+        .map(|rule| rule.id)
+        .filter(|id| !readme.contains(&format!("| `{id}` |")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "conformance/README.md has no row for these rules: {missing:?}"
     );
 }

@@ -170,13 +170,23 @@ fn sack_covers_fin(cx: &Context<'_>) -> bool {
     };
     let (rb, lb) = (blocks(r), blocks(l));
     // Each Linux block is the reference's, one octet longer at either
-    // end (the FIN before or after the data), or a lone octet (the FIN alone).
+    // end (the FIN before or after the data), a lone octet (the FIN
+    // alone), or the peer's FINs' numbers (a peer that moved its FIN).
+    let fins = fin_numbers(cx);
+    let only_fins = |a: u32, b: u32| {
+        let len = b.wrapping_sub(a);
+        len <= 16 && (0..len).all(|k| fins.contains(&a.wrapping_add(k)))
+    };
     let explained = lb.iter().all(|&(a, b)| {
         rb.contains(&(a, b))
             || rb.contains(&(a, b.wrapping_sub(1)))
             || rb.contains(&(a.wrapping_add(1), b))
             || b.wrapping_sub(a) == 1
-    });
+            || only_fins(a, b)
+    }) && lb.len() >= rb.len();
+    // Or, as sets of octets, Linux's blocks are the reference's and the
+    // FINs' numbers (one of Linux's blocks may join two of the reference's).
+    let same_octets = !lb.is_empty() && merge(without_points(&lb, &fins)) == merge(rb.clone());
     // The ACK of an in-order FIN still reports the data Linux held past
     // it (its out-of-order queue goes after the ACK); the reference drops
     // such data when it takes the FIN, as `tcp_fin` does.
@@ -190,7 +200,76 @@ fn sack_covers_fin(cx: &Context<'_>) -> bool {
         r.state,
         Some(TcpState::CloseWait | TcpState::Closing | TcpState::TimeWait | TcpState::LastAck)
     );
-    trim(r) == trim(l) && (explained || (rb.is_empty() && fin_taken)) && lb.len() >= rb.len()
+    // A SACK option takes room from the data: Linux's segments may then
+    // be cut shorter (and a tail-loss probe repeat the last), the same
+    // octets sent.
+    let same = trim(r) == trim(l) || (!lb.is_empty() && coverage(&trim(r)) == coverage(&trim(l)));
+    same && (explained || same_octets || (rb.is_empty() && fin_taken && !lb.is_empty()))
+}
+
+/// Return the sequence numbers of the FINs the peer sent before the end
+/// of `cx.group`, relative to its ISN.
+fn fin_numbers(cx: &Context<'_>) -> Vec<u32> {
+    (1..=cx.group.min(cx.inputs.len()))
+        .filter_map(|g| match cx.inputs[g - 1] {
+            Input::Segment {
+                kind: Kind::Fin(len),
+                ..
+            } => {
+                let facts = cx.facts.get(g).copied().flatten()?;
+                Some(facts.seq.wrapping_add(u32::from(len)))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Return `ranges` sorted, with overlapping and touching ones joined.
+fn merge(mut ranges: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+    ranges.sort_unstable();
+    let mut merged: Vec<(u32, u32)> = Vec::new();
+    for (a, b) in ranges {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    merged.retain(|(a, b)| a < b);
+    merged
+}
+
+/// Return `ranges` with the octets at `points` taken out.
+fn without_points(ranges: &[(u32, u32)], points: &[u32]) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    for &(a, b) in ranges {
+        let mut inside: Vec<u32> = points
+            .iter()
+            .copied()
+            .filter(|p| a <= *p && *p < b)
+            .collect();
+        inside.sort_unstable();
+        let mut start = a;
+        for p in inside {
+            out.push((start, p));
+            start = p + 1;
+        }
+        out.push((start, b));
+    }
+    out
+}
+
+/// Return a group with its data segments replaced by the octet ranges
+/// they cover, merged: the same data however it was cut into segments.
+fn coverage(g: &Group) -> (Group, Vec<(u32, u32)>) {
+    let ranges: Vec<(u32, u32)> = g
+        .segments
+        .iter()
+        .filter(|s| s.len > 0)
+        .filter_map(|s| Some((s.seq?, s.seq?.wrapping_add(s.len as u32))))
+        .collect();
+    let mut rest = g.clone();
+    rest.segments.retain(|s| s.len == 0);
+    (rest, merge(ranges))
 }
 
 /// The rule of [`sack_covers_fin`].

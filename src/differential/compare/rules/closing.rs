@@ -265,9 +265,18 @@ fn rst_at_sack_edge(cx: &Context<'_>) -> bool {
             .filter_map(|(_, right)| right.parse().ok())
             .collect()
     };
-    // The reference's challenge ACK carries the blocks Linux had sent.
+    // The blocks Linux had sent last (the reference's challenge ACK
+    // carries the same, unless one covers only a FIN, which the
+    // reference does not report).
+    let linux_last = cx.linux[..cx.group]
+        .iter()
+        .rev()
+        .map(right_edges)
+        .find(|edges| !edges.is_empty())
+        .unwrap_or_default();
     let highest = right_edges(r)
         .into_iter()
+        .chain(linux_last)
         .max_by_key(|&edge| edge.wrapping_sub(cx.facts().seq) as i32);
     rst && highest == Some(cx.facts().seq)
         && l.state == Some(TcpState::Closed)

@@ -98,6 +98,9 @@ pub(super) const WINDOW_UPDATE_ON_NEW_ACK: Rule = Rule {
     stops: true,
 };
 
+/// The window shift the random sequences' peer offers (`wscale 7`).
+const PEER_WINDOW_SHIFT: u32 = 7;
+
 /// The reference's sender silly-window override timer (200 ms) sends what
 /// a small window allows before Linux's zero-window probe timer (the RTO,
 /// at least 200 ms, plus its timer slack) does the same; a challenge ACK
@@ -107,10 +110,11 @@ fn sws_override_before_probe(cx: &Context<'_>) -> bool {
     let Some(Win::Small(w)) = last_window_of_sent(cx) else {
         return false;
     };
+    // The window may be scaled: by the peer's shift, 7, when both ends
+    // offered window scaling (the model does not say whether they did).
+    let most = usize::from(w) << PEER_WINDOW_SHIFT;
     let mut plain = r.clone();
-    plain
-        .segments
-        .retain(|s| !(s.len > 0 && s.len <= usize::from(w)));
+    plain.segments.retain(|s| !(s.len > 0 && s.len <= most));
     plain.segments.len() < r.segments.len()
         && (plain == *l || (plus_one_pure_ack(&plain, l) && recently_challenged(cx)))
 }

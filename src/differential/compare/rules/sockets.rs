@@ -44,8 +44,9 @@ fn shutdown_read_keeps_data(cx: &Context<'_>) -> bool {
         && l.calls.len() == 1
         && l.calls[0].parse::<u32>().is_ok_and(|n| n > 0);
     // close() then finds the data unread on Linux: a RST (SHLD-3).
+    // (The reference sends its FIN then, unless it sent it before.)
     let close = matches!(cx.input(), Some(Input::Call(CallInput::Close)))
-        && r.segments.iter().any(|s| s.flags == "F.")
+        && r.segments.iter().all(|s| s.flags == "F.")
         && l.segments.iter().any(|s| s.flags.starts_with('R'));
     shut && (read || close)
 }
