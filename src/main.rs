@@ -66,7 +66,7 @@ struct RunArgs {
     #[arg(long, value_name = "TEXT")]
     filter: Option<String>,
     /// Scripts to run at once (default: the number of CPUs; for `linux`
-    /// and `reference-tap`, whose scripts mostly sleep on the real clock, 16).
+    /// and `reference-tap`, whose scripts mostly sleep on the real clock, 32).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
     /// The report's format.
@@ -99,7 +99,7 @@ struct DiffArgs {
     /// Run only scripts whose path, name or a tag contains TEXT.
     #[arg(long, value_name = "TEXT")]
     filter: Option<String>,
-    /// Scripts to run at once on `linux` (default 16: they mostly sleep).
+    /// Scripts to run at once on `linux` (default 32: they mostly sleep).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
     /// The seed of every random choice (ISNs, ports, IP IDs; with
@@ -114,7 +114,7 @@ struct DiffArgs {
 }
 
 /// How many real-clock scripts run at once by default: they mostly sleep.
-const REAL_CLOCK_JOBS: usize = 16;
+const REAL_CLOCK_JOBS: usize = 32;
 
 fn main() {
     let code = match Cli::parse().command {

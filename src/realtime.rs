@@ -137,6 +137,9 @@ pub struct Driver<D> {
     limits: Limits,
     /// A frame the device could not take yet; it leaves before any other.
     unsent: Option<Vec<u8>>,
+    /// The buffer of the last frame sent, handed back to the host for the
+    /// next one.
+    frame: Vec<u8>,
     stats: DriverStats,
 }
 
@@ -181,6 +184,7 @@ impl<D: Device> Driver<D> {
             clock: RealClock::start(),
             limits: Limits::default(),
             unsent: None,
+            frame: Vec::new(),
             stats: DriverStats::default(),
         }
     }
@@ -299,10 +303,21 @@ impl<D: Device> Driver<D> {
     /// that the device could take now (not when it is full: then we wait).
     fn transmit(&mut self, now: Instant) -> Result<bool, DriverError> {
         for _ in 0..self.limits.frames_per_turn {
-            let Some(frame) = self.unsent.take().or_else(|| self.host.poll_transmit(now)) else {
-                return Ok(false);
+            // The frame buffer goes back to the host with the next one
+            // (`poll_transmit_into`), so frames cost no allocation.
+            let mut frame = match self.unsent.take() {
+                Some(frame) => frame,
+                None => {
+                    let mut frame = core::mem::take(&mut self.frame);
+                    if !self.host.poll_transmit_into(now, &mut frame) {
+                        self.frame = frame;
+                        return Ok(false);
+                    }
+                    frame
+                }
             };
-            match self.device.send(now, &frame) {
+            let sent = self.device.send(now, &frame);
+            match sent {
                 Ok(()) => self.stats.frames_out += 1,
                 Err(DeviceError::QueueFull) => {
                     self.stats.sends_deferred += 1;
@@ -314,6 +329,8 @@ impl<D: Device> Driver<D> {
                 Err(DeviceError::TooLong { .. }) => self.stats.frames_too_long += 1,
                 Err(err) => return Err(err.into()),
             }
+            frame.clear();
+            self.frame = frame;
         }
         Ok(true)
     }

@@ -204,7 +204,30 @@ pub struct Facts {
     pub ack_below_una: bool,
     /// It carries an ACK beyond SND.NXT: of data not yet sent.
     pub ack_beyond_nxt: bool,
+    /// It carries an ACK of new data: SND.UNA < SEG.ACK =< SND.NXT.
+    pub acks_new: bool,
+    /// Its sequence number, relative to the peer's ISN.
+    pub seq: u32,
+    /// Its acknowledgment number, relative to the target's ISN.
+    pub ack: u32,
+    /// It is an old duplicate whose data ends exactly at RCV.NXT: RFC 9293
+    /// 3.10.7.4's test finds it unacceptable, Linux's (`tcp_sequence`:
+    /// `end_seq >= rcv_wup`) takes it, and its ACK.
+    pub ends_at_rcv_nxt: bool,
+    /// Its sequence number is below that of an earlier ACK-bearing
+    /// segment: RFC 9293's SND.WL1 test keeps its window out.
+    pub below_wl1: bool,
+    /// Linux takes its window: `tcp_sequence` accepts it (within
+    /// [`LINUX_RCV_WND`] of RCV.NXT), its ACK is within SND.UNA..=SND.NXT,
+    /// and `tcp_may_update_window` passes (an ACK of new data, or a
+    /// sequence number at or past RCV.NXT).
+    pub linux_window: bool,
 }
+
+/// Linux's initial receive window at an MSS of 1460 (65535 rounded down to
+/// whole segments, `tcp_select_initial_window`): how far ahead of RCV.NXT
+/// its acceptability test takes a segment.
+pub const LINUX_RCV_WND: u32 = 64240;
 
 /// One step of a rendered script.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,6 +256,9 @@ struct Model {
     tsval: u32,
     /// Whether the target was asked for its FIN.
     fin_sent: bool,
+    /// The highest sequence number of an ACK-bearing segment so far: a
+    /// stand-in for the target's SND.WL1.
+    wl1: Option<u32>,
 }
 
 impl Sequence {
@@ -271,6 +297,7 @@ impl Sequence {
             acked: 1,
             tsval: FIRST_TSVAL,
             fin_sent: false,
+            wl1: None,
         };
         let mut steps = self.handshake(&mut model);
         for (i, input) in self.inputs.iter().enumerate() {
@@ -415,10 +442,31 @@ impl Sequence {
         };
         let len = u32::from(len);
         let before = |a: u32, b: u32| (a.wrapping_sub(b) as i32) < 0;
+        let end = start.wrapping_add(len);
+        let ack_below_una = has_ack && before(ack, model.acked);
+        let ack_beyond_nxt = has_ack && before(model.target_nxt, ack);
+        let acks_new = has_ack && before(model.acked, ack) && !ack_beyond_nxt;
+        let window_kind = matches!(kind, Kind::Ack | Kind::Data(_) | Kind::Fin(_));
+        let below_wl1 = model.wl1.is_some_and(|wl1| before(start, wl1));
+        let linux_seq = !before(end, model.peer_nxt)
+            && !before(model.peer_nxt.wrapping_add(LINUX_RCV_WND), start);
         let facts = Facts {
-            ack_below_una: has_ack && before(ack, model.acked),
-            ack_beyond_nxt: has_ack && before(model.target_nxt, ack),
+            ack_below_una,
+            ack_beyond_nxt,
+            acks_new,
+            seq: start,
+            ack,
+            ends_at_rcv_nxt: len > 0 && before(start, model.peer_nxt) && end == model.peer_nxt,
+            below_wl1,
+            linux_window: window_kind
+                && linux_seq
+                && !ack_below_una
+                && !ack_beyond_nxt
+                && (acks_new || !before(start, model.peer_nxt)),
         };
+        if window_kind && !below_wl1 {
+            model.wl1 = Some(start);
+        }
         if seq == SeqAt::Next && has_ack {
             let fin = u32::from(matches!(kind, Kind::Fin(_)));
             model.peer_nxt = start.wrapping_add(len + fin);

@@ -252,6 +252,53 @@ fn setup_failure(script: &Script, error: &crate::target::TargetError) -> Failure
     }
 }
 
+/// Return the order to start `files` in (indices into `files`). On a
+/// real-clock target the longest scripts start first, so that the suite
+/// takes about as long as its longest script rather than that script
+/// started last; a script's length is estimated by its run on the
+/// reference's virtual clock (instant). On the reference, the files' order.
+fn schedule(files: &[PathBuf], options: &SuiteOptions) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    if options.target == TargetKind::Reference || files.len() <= options.jobs {
+        return order;
+    }
+    let estimate = SuiteOptions {
+        target: TargetKind::Reference,
+        filter: options.filter.clone(),
+        jobs: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        run: options.run.clone(),
+    };
+    let mut length = vec![Duration::ZERO; files.len()];
+    let size = files.len().div_ceil(estimate.jobs);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(size)
+            .map(|chunk| {
+                let estimate = &estimate;
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|path| {
+                            run_file(path, estimate)
+                                .and_then(|r| r.report)
+                                .map_or(Duration::ZERO, |r| r.end.since_start())
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for (n, handle) in handles.into_iter().enumerate() {
+            // A script that panicked the reference keeps length zero.
+            for (k, took) in handle.join().unwrap_or_default().into_iter().enumerate() {
+                length[n * size + k] = took;
+            }
+        }
+    });
+    // Stable: equal lengths keep the files' order.
+    order.sort_by_key(|&i| core::cmp::Reverse(length[i]));
+    order
+}
+
 /// Run `files` on `options.jobs` threads. `progress` is called on the
 /// calling thread after each script with the result, how many are done
 /// and how many there are.
@@ -261,6 +308,7 @@ pub fn run_suite(
     mut progress: impl FnMut(&ScriptResult, usize, usize),
 ) -> Suite {
     let start = std::time::Instant::now();
+    let order = schedule(files, options);
     let next = AtomicUsize::new(0);
     let (tx, rx) = mpsc::channel();
     let mut results: Vec<(usize, ScriptResult)> = Vec::with_capacity(files.len());
@@ -268,12 +316,14 @@ pub fn run_suite(
         for _ in 0..options.jobs.clamp(1, files.len().max(1)) {
             let tx = tx.clone();
             let next = &next;
-            scope.spawn(move || loop {
-                let index = next.fetch_add(1, Ordering::Relaxed);
-                let Some(path) = files.get(index) else { break };
-                let result = run_file(path, options);
-                if tx.send((index, result)).is_err() {
-                    break;
+            let order = &order;
+            scope.spawn(move || {
+                while let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let path = &files[index];
+                    let result = run_file(path, options);
+                    if tx.send((index, result)).is_err() {
+                        break;
+                    }
                 }
             });
         }

@@ -217,6 +217,7 @@ fn load_config(src: &Source<'_>, raw: RawConfig) -> Result<Config, ScriptError> 
     config.challenge_ack_limit = raw.challenge_ack_limit.unwrap_or(d.challenge_ack_limit);
     config.ecn = raw.ecn.unwrap_or(d.ecn);
     config.nodelay = raw.nodelay.unwrap_or(d.nodelay);
+    config.linux_syn_retries = raw.linux_syn_retries.or(d.linux_syn_retries);
     config.rcv_buf = raw.rcv_buf.unwrap_or(d.rcv_buf);
     config.snd_buf = raw.snd_buf.unwrap_or(d.snd_buf);
     let fixed = |value: Option<Spanned<String>>, default| -> Result<_, ScriptError> {

@@ -181,6 +181,9 @@ pub fn sysctls(config: &Config, ipv6: bool) -> Vec<(String, String)> {
     push("tcp_rmem", format!("4096 {} {rmem_max}", config.rcv_buf));
     let wmem_max = WMEM_MAX.max(config.snd_buf);
     push("tcp_wmem", format!("4096 {} {wmem_max}", config.snd_buf));
+    if let Some(retries) = config.linux_syn_retries {
+        push("tcp_syn_retries", retries.to_string());
+    }
     list
 }
 

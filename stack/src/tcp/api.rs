@@ -231,7 +231,11 @@ impl Connection {
     /// gone. If unread data is waiting it is lost, so the peer gets a RST
     /// (RFC 9293 3.10.4, SHLD-3); later data also gets a RST.
     pub fn close(&mut self) -> Result<(), CloseError> {
-        if self.recv_queue.readable() > 0 && self.state.is_synchronized() && !self.read_closed {
+        // In TIME-WAIT both FINs are acknowledged and ABORT would send no
+        // RST (3.10.5): dropping the TCB would only cut TIME-WAIT short
+        // (MUST-13), so close as usual there.
+        let lost = self.recv_queue.readable() > 0 && self.state != State::TimeWait;
+        if lost && self.state.is_synchronized() && !self.read_closed {
             self.abort();
             return Ok(());
         }

@@ -198,6 +198,22 @@ fn established_close_with_unread_data_sends_rst() {
     assert_eq!(h.state(), State::Closed);
 }
 
+/// MUST-13: close() with unread data in TIME-WAIT keeps TIME-WAIT; there
+/// is no RST to send (RFC 9293 3.10.5), and the 2MSL wait stays.
+#[test]
+fn time_wait_close_with_unread_data_keeps_time_wait() {
+    let mut h = Harness::established();
+    h.inject("P. 1:11(10) ack 1");
+    h.conn.shutdown(Shutdown::Write).unwrap();
+    h.expect("F. 1:1(0) ack 11");
+    h.inject("F. 11:11(0) ack 2");
+    h.expect(". 2:2(0) ack 12");
+    assert_eq!(h.state(), State::TimeWait);
+    h.conn.close().unwrap();
+    h.expect_nothing();
+    assert_eq!(h.state(), State::TimeWait);
+}
+
 /// SHLD-3: data arriving after close() is answered with a RST.
 #[test]
 fn fin_wait_2_data_after_close_gets_rst() {
