@@ -94,7 +94,11 @@ impl Pipe {
 
 impl Device for Pipe {
     fn send(&mut self, now: Instant, frame: &[u8]) -> Result<(), DeviceError> {
-        check_mtu(frame, self.config.mtu)?;
+        self.send_owned(now, frame.to_vec())
+    }
+
+    fn send_owned(&mut self, now: Instant, frame: Vec<u8>) -> Result<(), DeviceError> {
+        check_mtu(&frame, self.config.mtu)?;
         let ready = now + self.config.latency;
         let limit = self.config.queue_limit;
         self.with_link(|link| {
@@ -102,10 +106,14 @@ impl Device for Pipe {
             if queue.len() >= limit {
                 return Err(DeviceError::QueueFull);
             }
-            // After every frame ready at or before `ready`: FIFO among equals.
-            let at = queue.partition_point(|f| f.ready <= ready);
-            let frame = frame.to_vec();
-            queue.insert(at, InFlight { ready, frame });
+            // After every frame ready at or before `ready`: FIFO among
+            // equals. With a monotonic clock that is the back.
+            if queue.back().is_none_or(|f| f.ready <= ready) {
+                queue.push_back(InFlight { ready, frame });
+            } else {
+                let at = queue.partition_point(|f| f.ready <= ready);
+                queue.insert(at, InFlight { ready, frame });
+            }
             Ok(())
         })
     }

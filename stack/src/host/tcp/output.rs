@@ -9,19 +9,24 @@ use crate::host::Host;
 use crate::tcp::FourTuple;
 use crate::time::Instant;
 use crate::wire::ipv4::Ipv4Repr;
+use crate::wire::ethernet::MIN_FRAME_LEN;
 use crate::wire::tcp::{TcpRepr, TcpSegment};
 use crate::wire::{ChecksumPolicy, IpProtocol};
 
 /// Write `seg` from `tuple.local` to `tuple.remote` into `frame`, after
 /// [`FRAME_HEADROOM`] bytes left for the Ethernet and IPv4 headers.
 ///
-/// `frame` may hold an earlier frame: only the headers are zeroed first
-/// (the emit sets every field but reserved bits), the data is overwritten.
+/// `frame` may hold an earlier frame: it is cut to its headers, which are
+/// zeroed (the emits set every field but reserved bits), and the data is
+/// appended once, not zeroed first and then overwritten.
 fn emit(seg: &TcpRepr<'_>, tuple: FourTuple, policy: ChecksumPolicy, frame: &mut Vec<u8>) {
     let header_end = FRAME_HEADROOM + seg.header_len();
-    frame.resize(FRAME_HEADROOM + seg.buffer_len(), 0);
-    frame[..header_end].fill(0);
-    seg.emit(
+    frame.clear();
+    // One allocation for a new buffer, padding included.
+    frame.reserve((header_end + seg.payload.len()).max(MIN_FRAME_LEN));
+    frame.resize(header_end, 0);
+    frame.extend_from_slice(seg.payload);
+    seg.emit_header(
         &mut TcpSegment::new_unchecked(&mut frame[FRAME_HEADROOM..]),
         *tuple.local.ip(),
         *tuple.remote.ip(),
