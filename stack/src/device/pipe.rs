@@ -40,6 +40,10 @@ struct InFlight {
 #[derive(Debug, Default)]
 struct Link {
     towards: [VecDeque<InFlight>; 2],
+    /// How many frames each end had taken, ready, into its `arrived`
+    /// queue when it last held the lock: still in flight for the queue
+    /// limit (an upper bound between two of its refills).
+    taken: [usize; 2],
 }
 
 /// One end of an in-memory pipe joining two hosts.
@@ -54,6 +58,11 @@ pub struct Pipe {
     link: Arc<Mutex<Link>>,
     config: PipeConfig,
     side: usize,
+    /// Frames towards this end that were ready when last looked at, taken
+    /// off the link in one go: [`Device::recv`] takes the lock once per
+    /// batch, not once per frame (each lock is two atomic operations, a
+    /// fair share of the cost of moving a frame).
+    arrived: VecDeque<InFlight>,
 }
 
 impl Pipe {
@@ -64,11 +73,13 @@ impl Pipe {
             link: Arc::clone(&link),
             config: config.clone(),
             side: 0,
+            arrived: VecDeque::new(),
         };
         let b = Pipe {
             link,
             config,
             side: 1,
+            arrived: VecDeque::new(),
         };
         (a, b)
     }
@@ -80,7 +91,7 @@ impl Pipe {
 
     /// Return how many frames are travelling towards this end.
     pub fn in_flight(&self) -> usize {
-        self.with_link(|link| link.towards[self.side].len())
+        self.arrived.len() + self.with_link(|link| link.towards[self.side].len())
     }
 
     fn with_link<R>(&self, f: impl FnOnce(&mut Link) -> R) -> R {
@@ -102,8 +113,9 @@ impl Device for Pipe {
         let ready = now + self.config.latency;
         let limit = self.config.queue_limit;
         self.with_link(|link| {
-            let queue = &mut link.towards[1 - self.side];
-            if queue.len() >= limit {
+            let other = 1 - self.side;
+            let queue = &mut link.towards[other];
+            if queue.len() + link.taken[other] >= limit {
                 return Err(DeviceError::QueueFull);
             }
             // After every frame ready at or before `ready`: FIFO among
@@ -119,17 +131,33 @@ impl Device for Pipe {
     }
 
     fn recv(&mut self, now: Instant) -> Result<Option<Vec<u8>>, DeviceError> {
-        Ok(self.with_link(|link| {
-            let queue = &mut link.towards[self.side];
-            match queue.front() {
-                Some(f) if f.ready <= now => queue.pop_front().map(|f| f.frame),
-                _ => None,
+        if self.arrived.is_empty() {
+            let side = self.side;
+            let mut link = self.link.lock().unwrap_or_else(PoisonError::into_inner);
+            let queue = &mut link.towards[side];
+            let ready = queue.partition_point(|f| f.ready <= now);
+            if ready == queue.len() {
+                // All of them (with no latency, the usual case): swap the
+                // queues rather than move the frames.
+                core::mem::swap(queue, &mut self.arrived);
+            } else {
+                self.arrived.extend(queue.drain(..ready));
             }
-        }))
+            link.taken[side] = self.arrived.len();
+        }
+        // Taken as ready at an earlier `now`; a caller whose clock went
+        // back waits for it again.
+        match self.arrived.front() {
+            Some(f) if f.ready <= now => Ok(self.arrived.pop_front().map(|f| f.frame)),
+            _ => Ok(None),
+        }
     }
 
     fn poll_at(&self) -> Option<Instant> {
-        self.with_link(|link| link.towards[self.side].front().map(|f| f.ready))
+        match self.arrived.front() {
+            Some(f) => Some(f.ready),
+            None => self.with_link(|link| link.towards[self.side].front().map(|f| f.ready)),
+        }
     }
 
     fn mtu(&self) -> usize {

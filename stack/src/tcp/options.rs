@@ -98,15 +98,9 @@ pub fn segment_options(ts: Option<Timestamps>, sack: Option<SackBlocks>) -> TcpO
     options
 }
 
-/// `nop, nop, TS`, the options of nearly every segment, as
-/// [`TcpOptions::push`] writes them, in one go (`push` reads each option
-/// back to check it; these twelve bytes need no check).
+/// `nop, nop, TS`, the options of nearly every segment.
 fn timestamps_only(ts: Timestamps) -> TcpOptions {
-    let mut bytes = [NOP, NOP, TIMESTAMPS, 10, 0, 0, 0, 0, 0, 0, 0, 0];
-    bytes[4..8].copy_from_slice(&ts.tsval.to_be_bytes());
-    bytes[8..12].copy_from_slice(&ts.tsecr.to_be_bytes());
-    // NOTE(unwrap): twelve bytes of well-formed options.
-    TcpOptions::parse(&bytes).unwrap()
+    TcpOptions::nop_nop_timestamps(ts)
 }
 
 /// The kind of the No-Operation option (RFC 9293 3.2).
