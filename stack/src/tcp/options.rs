@@ -73,10 +73,18 @@ impl SynOffer {
 
 /// Return the options of a non-SYN segment: `nop, nop, TS` and
 /// `nop, nop, sack ...` as negotiated; never an MSS option (MUST-65).
+#[inline]
 pub fn segment_options(ts: Option<Timestamps>, sack: Option<SackBlocks>) -> TcpOptions {
+    // Inlined, so that the usual options are built where the caller keeps
+    // them rather than returned and copied.
     if let (Some(ts), None) = (ts, sack) {
-        return timestamps_only(ts);
+        return TcpOptions::nop_nop_timestamps(ts);
     }
+    options_with_sack(ts, sack)
+}
+
+/// [`segment_options`] when there are SACK blocks, or no timestamps.
+fn options_with_sack(ts: Option<Timestamps>, sack: Option<SackBlocks>) -> TcpOptions {
     let mut options = TcpOptions::new();
     if let Some(ts) = ts {
         // NOTE(unwrap): 12 bytes always fit.
@@ -96,11 +104,6 @@ pub fn segment_options(ts: Option<Timestamps>, sack: Option<SackBlocks>) -> TcpO
         }
     }
     options
-}
-
-/// `nop, nop, TS`, the options of nearly every segment.
-fn timestamps_only(ts: Timestamps) -> TcpOptions {
-    TcpOptions::nop_nop_timestamps(ts)
 }
 
 /// The kind of the No-Operation option (RFC 9293 3.2).

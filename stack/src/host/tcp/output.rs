@@ -8,8 +8,8 @@ use crate::host::neighbor::Origin;
 use crate::host::Host;
 use crate::tcp::FourTuple;
 use crate::time::Instant;
-use crate::wire::ipv4::Ipv4Repr;
 use crate::wire::ethernet::MIN_FRAME_LEN;
+use crate::wire::ipv4::Ipv4Repr;
 use crate::wire::tcp::{TcpRepr, TcpSegment};
 use crate::wire::{ChecksumPolicy, IpProtocol};
 
@@ -62,13 +62,13 @@ impl Host {
             return false;
         };
         let (tuple, tos) = (entry.conn.tuple(), entry.tos);
-        let sent = match entry.conn.poll_segment(now) {
-            Some(seg) => {
-                emit(&seg, tuple, policy, &mut frame);
-                true
-            }
-            None => false,
-        };
+        // Emitted where it lies, by reference: moving the segment out of
+        // the `Option` would copy it right after it was written.
+        let seg = entry.conn.poll_segment(now);
+        let sent = seg.is_some();
+        if let Some(seg) = &seg {
+            emit(seg, tuple, policy, &mut frame);
+        }
         tcp.table.reindex(handle);
         if !sent {
             tcp.table.reap(handle);
