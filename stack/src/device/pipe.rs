@@ -15,7 +15,12 @@ pub struct PipeConfig {
     /// The largest frame either end accepts, Ethernet header included.
     pub mtu: usize,
     /// How many frames may be in flight in each direction; a send beyond
-    /// it fails with [`DeviceError::QueueFull`].
+    /// it fails with [`DeviceError::QueueFull`]. The receiving end takes
+    /// the frames ready in batches: a batch counts whole until that end
+    /// takes the next one.
+    ///
+    /// The limit is an upper bound on what either end holds (each end
+    /// keeps its batch), not an exact queue length.
     pub queue_limit: usize,
 }
 
@@ -223,6 +228,24 @@ mod tests {
         assert_eq!(b.recv(t), Ok(Some(vec![1])));
         assert_eq!(b.recv(t), Ok(None));
         assert_eq!(b.poll_at(), Some(Instant::from_millis(12)));
+    }
+
+    #[test]
+    fn a_batch_taken_counts_until_the_next() {
+        let (mut a, mut b) = Pipe::new(PipeConfig {
+            queue_limit: 2,
+            ..PipeConfig::default()
+        });
+        a.send(Instant::ZERO, b"1").unwrap();
+        a.send(Instant::ZERO, b"2").unwrap();
+        assert_eq!(b.recv(Instant::ZERO), Ok(Some(b"1".to_vec())));
+        // "2" waits on B's side, and the batch still holds the limit.
+        assert_eq!(b.in_flight(), 1);
+        assert_eq!(a.send(Instant::ZERO, b"3"), Err(DeviceError::QueueFull));
+        assert_eq!(b.recv(Instant::ZERO), Ok(Some(b"2".to_vec())));
+        assert_eq!(b.recv(Instant::ZERO), Ok(None));
+        a.send_owned(Instant::ZERO, b"4".to_vec()).unwrap();
+        assert_eq!(b.recv(Instant::ZERO), Ok(Some(b"4".to_vec())));
     }
 
     #[test]
