@@ -21,8 +21,10 @@
 //! the socket only when it has room or data; the sending socket has Nagle
 //! off on both, so that the last short segment does not wait for a delayed
 //! ACK. One untimed transfer per case checks every byte first. Both make
-//! one heap allocation per frame (the pipe's copy of each frame; the
-//! loopback's buffer for each frame): each line printed says so.
+//! one heap allocation per frame and copy each frame once, into it: synack
+//! builds each frame in a buffer of its own and hands it to the pipe
+//! (`Device::send_owned`), smoltcp's loopback allocates a buffer for each
+//! frame it is asked to transmit; each line printed counts the allocations.
 //!
 //! **One frame at a time.** Each stack takes in one received frame, and
 //! sends what it causes, before the next: synack's driver drains

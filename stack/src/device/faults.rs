@@ -267,12 +267,44 @@ impl<D: Device> Faults<D> {
         self.inner
     }
 
+    /// Stages 1 to 3 for a frame sent at `now`: admit, drop, duplicate; then
+    /// schedule each copy, the first in the buffer `own` makes of `frame`
+    /// (a copy of a borrowed frame; an owned one as it is).
+    fn send_with<F: AsRef<[u8]>>(
+        &mut self,
+        now: Instant,
+        frame: F,
+        own: impl FnOnce(F) -> Vec<u8>,
+    ) -> Result<(), DeviceError> {
+        self.release(now);
+        check_mtu(frame.as_ref(), self.inner.mtu())?;
+        self.stats.frames += 1;
+        let Some(departure) = self.admit(now, frame.as_ref().len()) else {
+            return Ok(());
+        };
+        if self.streams.drop.chance(self.config.drop) {
+            self.stats.dropped += 1;
+            return Ok(());
+        }
+        let twice = self.streams.duplicate.chance(self.config.duplicate);
+        if twice {
+            self.stats.duplicated += 1;
+        }
+        let frame = own(frame);
+        if twice {
+            self.schedule(departure, frame.clone());
+        }
+        self.schedule(departure, frame);
+        self.release(now);
+        Ok(())
+    }
+
     /// Hand every held frame whose release time has come to the inner device.
     pub fn release(&mut self, now: Instant) {
         while self.held.peek().is_some_and(|h| h.0.release <= now) {
             // NOTE(unwrap): `peek` just returned an element.
             let Reverse(held) = self.held.pop().unwrap();
-            match self.inner.send(held.release, &held.frame) {
+            match self.inner.send_owned(held.release, held.frame) {
                 Ok(()) => self.stats.forwarded += 1,
                 Err(_) => self.stats.inner_errors += 1,
             }
@@ -333,26 +365,11 @@ impl<D: Device> Faults<D> {
 
 impl<D: Device> Device for Faults<D> {
     fn send(&mut self, now: Instant, frame: &[u8]) -> Result<(), DeviceError> {
-        self.release(now);
-        check_mtu(frame, self.inner.mtu())?;
-        self.stats.frames += 1;
-        let Some(departure) = self.admit(now, frame.len()) else {
-            return Ok(());
-        };
-        if self.streams.drop.chance(self.config.drop) {
-            self.stats.dropped += 1;
-            return Ok(());
-        }
-        let twice = self.streams.duplicate.chance(self.config.duplicate);
-        if twice {
-            self.stats.duplicated += 1;
-        }
-        self.schedule(departure, frame.to_vec());
-        if twice {
-            self.schedule(departure, frame.to_vec());
-        }
-        self.release(now);
-        Ok(())
+        self.send_with(now, frame, <[u8]>::to_vec)
+    }
+
+    fn send_owned(&mut self, now: Instant, frame: Vec<u8>) -> Result<(), DeviceError> {
+        self.send_with(now, frame, |frame| frame)
     }
 
     fn recv(&mut self, now: Instant) -> Result<Option<Vec<u8>>, DeviceError> {

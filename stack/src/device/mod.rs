@@ -63,6 +63,15 @@ pub trait Device {
     /// [`DeviceError::TooLong`] and not sent.
     fn send(&mut self, now: Instant, frame: &[u8]) -> Result<(), DeviceError>;
 
+    /// Send one frame at `now`, handing its buffer over, as
+    /// [`Device::send`] does (which the default calls).
+    ///
+    /// A device that keeps frames in memory (the [`Pipe`], [`Faults`])
+    /// keeps this buffer instead of copying the frame into one of its own.
+    fn send_owned(&mut self, now: Instant, frame: Vec<u8>) -> Result<(), DeviceError> {
+        self.send(now, &frame)
+    }
+
     /// Return the next frame that has arrived by `now`, if any.
     ///
     /// Frames come out in the order they became ready. Each call returns at
@@ -86,6 +95,10 @@ impl<D: Device + ?Sized> Device for &mut D {
         (**self).send(now, frame)
     }
 
+    fn send_owned(&mut self, now: Instant, frame: Vec<u8>) -> Result<(), DeviceError> {
+        (**self).send_owned(now, frame)
+    }
+
     fn recv(&mut self, now: Instant) -> Result<Option<Vec<u8>>, DeviceError> {
         (**self).recv(now)
     }
@@ -102,6 +115,10 @@ impl<D: Device + ?Sized> Device for &mut D {
 impl<D: Device + ?Sized> Device for Box<D> {
     fn send(&mut self, now: Instant, frame: &[u8]) -> Result<(), DeviceError> {
         (**self).send(now, frame)
+    }
+
+    fn send_owned(&mut self, now: Instant, frame: Vec<u8>) -> Result<(), DeviceError> {
+        (**self).send_owned(now, frame)
     }
 
     fn recv(&mut self, now: Instant) -> Result<Option<Vec<u8>>, DeviceError> {

@@ -15,7 +15,12 @@ pub struct PipeConfig {
     /// The largest frame either end accepts, Ethernet header included.
     pub mtu: usize,
     /// How many frames may be in flight in each direction; a send beyond
-    /// it fails with [`DeviceError::QueueFull`].
+    /// it fails with [`DeviceError::QueueFull`]. The receiving end takes
+    /// the frames ready in batches: a batch counts whole until that end
+    /// takes the next one.
+    ///
+    /// The limit is an upper bound on what either end holds (each end
+    /// keeps its batch), not an exact queue length.
     pub queue_limit: usize,
 }
 
@@ -40,6 +45,10 @@ struct InFlight {
 #[derive(Debug, Default)]
 struct Link {
     towards: [VecDeque<InFlight>; 2],
+    /// How many frames each end had taken, ready, into its `arrived`
+    /// queue when it last held the lock: still in flight for the queue
+    /// limit (an upper bound between two of its refills).
+    taken: [usize; 2],
 }
 
 /// One end of an in-memory pipe joining two hosts.
@@ -54,6 +63,11 @@ pub struct Pipe {
     link: Arc<Mutex<Link>>,
     config: PipeConfig,
     side: usize,
+    /// Frames towards this end that were ready when last looked at, taken
+    /// off the link in one go: [`Device::recv`] takes the lock once per
+    /// batch, not once per frame (each lock is two atomic operations, a
+    /// fair share of the cost of moving a frame).
+    arrived: VecDeque<InFlight>,
 }
 
 impl Pipe {
@@ -64,11 +78,13 @@ impl Pipe {
             link: Arc::clone(&link),
             config: config.clone(),
             side: 0,
+            arrived: VecDeque::new(),
         };
         let b = Pipe {
             link,
             config,
             side: 1,
+            arrived: VecDeque::new(),
         };
         (a, b)
     }
@@ -80,7 +96,7 @@ impl Pipe {
 
     /// Return how many frames are travelling towards this end.
     pub fn in_flight(&self) -> usize {
-        self.with_link(|link| link.towards[self.side].len())
+        self.arrived.len() + self.with_link(|link| link.towards[self.side].len())
     }
 
     fn with_link<R>(&self, f: impl FnOnce(&mut Link) -> R) -> R {
@@ -94,34 +110,59 @@ impl Pipe {
 
 impl Device for Pipe {
     fn send(&mut self, now: Instant, frame: &[u8]) -> Result<(), DeviceError> {
-        check_mtu(frame, self.config.mtu)?;
+        self.send_owned(now, frame.to_vec())
+    }
+
+    fn send_owned(&mut self, now: Instant, frame: Vec<u8>) -> Result<(), DeviceError> {
+        check_mtu(&frame, self.config.mtu)?;
         let ready = now + self.config.latency;
         let limit = self.config.queue_limit;
         self.with_link(|link| {
-            let queue = &mut link.towards[1 - self.side];
-            if queue.len() >= limit {
+            let other = 1 - self.side;
+            let queue = &mut link.towards[other];
+            if queue.len() + link.taken[other] >= limit {
                 return Err(DeviceError::QueueFull);
             }
-            // After every frame ready at or before `ready`: FIFO among equals.
-            let at = queue.partition_point(|f| f.ready <= ready);
-            let frame = frame.to_vec();
-            queue.insert(at, InFlight { ready, frame });
+            // After every frame ready at or before `ready`: FIFO among
+            // equals. With a monotonic clock that is the back.
+            if queue.back().is_none_or(|f| f.ready <= ready) {
+                queue.push_back(InFlight { ready, frame });
+            } else {
+                let at = queue.partition_point(|f| f.ready <= ready);
+                queue.insert(at, InFlight { ready, frame });
+            }
             Ok(())
         })
     }
 
     fn recv(&mut self, now: Instant) -> Result<Option<Vec<u8>>, DeviceError> {
-        Ok(self.with_link(|link| {
-            let queue = &mut link.towards[self.side];
-            match queue.front() {
-                Some(f) if f.ready <= now => queue.pop_front().map(|f| f.frame),
-                _ => None,
+        if self.arrived.is_empty() {
+            let side = self.side;
+            let mut link = self.link.lock().unwrap_or_else(PoisonError::into_inner);
+            let queue = &mut link.towards[side];
+            let ready = queue.partition_point(|f| f.ready <= now);
+            if ready == queue.len() {
+                // All of them (with no latency, the usual case): swap the
+                // queues rather than move the frames.
+                core::mem::swap(queue, &mut self.arrived);
+            } else {
+                self.arrived.extend(queue.drain(..ready));
             }
-        }))
+            link.taken[side] = self.arrived.len();
+        }
+        // Taken as ready at an earlier `now`; a caller whose clock went
+        // back waits for it again.
+        match self.arrived.front() {
+            Some(f) if f.ready <= now => Ok(self.arrived.pop_front().map(|f| f.frame)),
+            _ => Ok(None),
+        }
     }
 
     fn poll_at(&self) -> Option<Instant> {
-        self.with_link(|link| link.towards[self.side].front().map(|f| f.ready))
+        match self.arrived.front() {
+            Some(f) => Some(f.ready),
+            None => self.with_link(|link| link.towards[self.side].front().map(|f| f.ready)),
+        }
     }
 
     fn mtu(&self) -> usize {
@@ -187,6 +228,24 @@ mod tests {
         assert_eq!(b.recv(t), Ok(Some(vec![1])));
         assert_eq!(b.recv(t), Ok(None));
         assert_eq!(b.poll_at(), Some(Instant::from_millis(12)));
+    }
+
+    #[test]
+    fn a_batch_taken_counts_until_the_next() {
+        let (mut a, mut b) = Pipe::new(PipeConfig {
+            queue_limit: 2,
+            ..PipeConfig::default()
+        });
+        a.send(Instant::ZERO, b"1").unwrap();
+        a.send(Instant::ZERO, b"2").unwrap();
+        assert_eq!(b.recv(Instant::ZERO), Ok(Some(b"1".to_vec())));
+        // "2" waits on B's side, and the batch still holds the limit.
+        assert_eq!(b.in_flight(), 1);
+        assert_eq!(a.send(Instant::ZERO, b"3"), Err(DeviceError::QueueFull));
+        assert_eq!(b.recv(Instant::ZERO), Ok(Some(b"2".to_vec())));
+        assert_eq!(b.recv(Instant::ZERO), Ok(None));
+        a.send_owned(Instant::ZERO, b"4".to_vec()).unwrap();
+        assert_eq!(b.recv(Instant::ZERO), Ok(Some(b"4".to_vec())));
     }
 
     #[test]

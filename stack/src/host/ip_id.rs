@@ -25,6 +25,9 @@ pub const IP_ID_BUCKETS: usize = 256;
 pub struct IpIds {
     key: u64,
     counters: Vec<u16>,
+    /// The last tuple hashed and its bucket: a connection's datagrams come
+    /// in runs, and the hash is a chain of nine multiplications.
+    last: Option<(Ipv4Addr, Ipv4Addr, IpProtocol, usize)>,
 }
 
 impl IpIds {
@@ -32,18 +35,34 @@ impl IpIds {
     pub fn new(mut rng: Rng) -> IpIds {
         let key = rng.next_u64();
         let counters = (0..IP_ID_BUCKETS).map(|_| rng.next_u32() as u16).collect();
-        IpIds { key, counters }
+        IpIds {
+            key,
+            counters,
+            last: None,
+        }
     }
 
     /// Return the ID of the next datagram from `src` to `dst` carrying `protocol`.
     pub fn next(&mut self, src: Ipv4Addr, dst: Ipv4Addr, protocol: IpProtocol) -> u16 {
+        let bucket = match self.last {
+            Some((s, d, p, bucket)) if (s, d, p) == (src, dst, protocol) => bucket,
+            _ => {
+                let bucket = self.bucket(src, dst, protocol);
+                self.last = Some((src, dst, protocol, bucket));
+                bucket
+            }
+        };
+        let id = self.counters[bucket];
+        self.counters[bucket] = id.wrapping_add(1);
+        id
+    }
+
+    /// Return the counter of a tuple: a keyed hash of it.
+    fn bucket(&self, src: Ipv4Addr, dst: Ipv4Addr, protocol: IpProtocol) -> usize {
         let mut hasher = fnv::FnvHasher::with_key(self.key);
         hasher.write(&src.octets());
         hasher.write(&dst.octets());
         hasher.write_u8(protocol.into());
-        let bucket = (hasher.finish() % IP_ID_BUCKETS as u64) as usize;
-        let id = self.counters[bucket];
-        self.counters[bucket] = id.wrapping_add(1);
-        id
+        (hasher.finish() % IP_ID_BUCKETS as u64) as usize
     }
 }

@@ -73,10 +73,18 @@ impl SynOffer {
 
 /// Return the options of a non-SYN segment: `nop, nop, TS` and
 /// `nop, nop, sack ...` as negotiated; never an MSS option (MUST-65).
+#[inline]
 pub fn segment_options(ts: Option<Timestamps>, sack: Option<SackBlocks>) -> TcpOptions {
+    // Inlined, so that the usual options are built where the caller keeps
+    // them rather than returned and copied.
     if let (Some(ts), None) = (ts, sack) {
-        return timestamps_only(ts);
+        return TcpOptions::nop_nop_timestamps(ts);
     }
+    options_with_sack(ts, sack)
+}
+
+/// [`segment_options`] when there are SACK blocks, or no timestamps.
+fn options_with_sack(ts: Option<Timestamps>, sack: Option<SackBlocks>) -> TcpOptions {
     let mut options = TcpOptions::new();
     if let Some(ts) = ts {
         // NOTE(unwrap): 12 bytes always fit.
@@ -96,17 +104,6 @@ pub fn segment_options(ts: Option<Timestamps>, sack: Option<SackBlocks>) -> TcpO
         }
     }
     options
-}
-
-/// `nop, nop, TS`, the options of nearly every segment, as
-/// [`TcpOptions::push`] writes them, in one go (`push` reads each option
-/// back to check it; these twelve bytes need no check).
-fn timestamps_only(ts: Timestamps) -> TcpOptions {
-    let mut bytes = [NOP, NOP, TIMESTAMPS, 10, 0, 0, 0, 0, 0, 0, 0, 0];
-    bytes[4..8].copy_from_slice(&ts.tsval.to_be_bytes());
-    bytes[8..12].copy_from_slice(&ts.tsecr.to_be_bytes());
-    // NOTE(unwrap): twelve bytes of well-formed options.
-    TcpOptions::parse(&bytes).unwrap()
 }
 
 /// The kind of the No-Operation option (RFC 9293 3.2).

@@ -11,6 +11,9 @@ use super::SeqNumber;
 use crate::time::Instant;
 use crate::wire::tcp::{TcpFlags, TcpOptions, TcpRepr};
 
+/// The length of `nop, nop, TS` (RFC 7323 Appendix A), a multiple of 4.
+const TIMESTAMPS_LEN: usize = 12;
+
 /// The one octet of a keep-alive that carries garbage (MAY-6).
 static GARBAGE_OCTET: [u8; 1] = [0];
 
@@ -180,6 +183,13 @@ impl Connection {
     /// Return the payload room of our next segment, working its options
     /// out into `options` unless they already are.
     fn room(&self, now: Instant, options: &mut Option<TcpOptions>) -> usize {
+        if options.is_none() && !(self.sack_ok && self.recv_queue.has_out_of_order()) {
+            // No SACK blocks to send: the options are `nop, nop, TS` or
+            // none, whose length is known without building them (which
+            // `poll_segment` then does once, for the segment).
+            let len = if self.ts.enabled { TIMESTAMPS_LEN } else { 0 };
+            return self.snd_mss.saturating_sub(len).max(1);
+        }
         let options = options.get_or_insert_with(|| self.next_options(now));
         self.room_for(options)
     }

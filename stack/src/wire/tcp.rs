@@ -568,18 +568,38 @@ impl<'a> TcpRepr<'a> {
         policy: ChecksumPolicy,
     ) {
         let header_len = self.header_len();
+        segment.buffer.as_mut()[header_len..self.buffer_len()].copy_from_slice(self.payload);
+        self.emit_header(segment, src, dst, policy);
+    }
+
+    /// Write the segment as [`emit`](Self::emit) does, all but the data,
+    /// which the buffer already holds after the header: a caller that built
+    /// the buffer around the data saves copying it twice.
+    ///
+    /// # Panics
+    /// Panics if the buffer is shorter than `buffer_len()`.
+    pub fn emit_header<T: AsRef<[u8]> + AsMut<[u8]>>(
+        &self,
+        segment: &mut TcpSegment<T>,
+        src: Ipv4Addr,
+        dst: Ipv4Addr,
+        policy: ChecksumPolicy,
+    ) {
+        let header_len = self.header_len();
         let buffer = &mut segment.buffer.as_mut()[..self.buffer_len()];
         let mut out = TcpSegment::new_unchecked(buffer);
         out.set_src_port(self.src_port);
         out.set_dst_port(self.dst_port);
         out.set_seq_number(self.seq_number);
         out.set_ack_number(self.ack_number);
-        out.set_data_offset((header_len / 4) as u8);
-        out.set_flags(self.flags);
+        // Data offset and flags in one store (as `set_data_offset` then
+        // `set_flags` would leave them), without reading back what may be
+        // stale bytes of a reused buffer.
+        let word = ((header_len as u16 / 4) << 12) | (self.flags.bits() & 0x0fff);
+        out.write(field::DATA_OFFSET_FLAGS, &word.to_be_bytes());
         out.set_window_len(self.window);
         out.set_urgent_pointer(self.urgent_pointer);
-        out.options_mut().copy_from_slice(self.options.wire_bytes());
-        out.payload_mut().copy_from_slice(self.payload);
+        out.buffer[field::OPTIONS(header_len)].copy_from_slice(self.options.wire_bytes());
         if policy.verifies() {
             out.fill_checksum(src, dst);
         } else {

@@ -8,6 +8,7 @@ use crate::host::neighbor::Origin;
 use crate::host::Host;
 use crate::tcp::FourTuple;
 use crate::time::Instant;
+use crate::wire::ethernet::MIN_FRAME_LEN;
 use crate::wire::ipv4::Ipv4Repr;
 use crate::wire::tcp::{TcpRepr, TcpSegment};
 use crate::wire::{ChecksumPolicy, IpProtocol};
@@ -15,13 +16,17 @@ use crate::wire::{ChecksumPolicy, IpProtocol};
 /// Write `seg` from `tuple.local` to `tuple.remote` into `frame`, after
 /// [`FRAME_HEADROOM`] bytes left for the Ethernet and IPv4 headers.
 ///
-/// `frame` may hold an earlier frame: only the headers are zeroed first
-/// (the emit sets every field but reserved bits), the data is overwritten.
+/// `frame` may hold an earlier frame: it is cut to its headers, which are
+/// zeroed (the emits set every field but reserved bits), and the data is
+/// appended once, not zeroed first and then overwritten.
 fn emit(seg: &TcpRepr<'_>, tuple: FourTuple, policy: ChecksumPolicy, frame: &mut Vec<u8>) {
     let header_end = FRAME_HEADROOM + seg.header_len();
-    frame.resize(FRAME_HEADROOM + seg.buffer_len(), 0);
-    frame[..header_end].fill(0);
-    seg.emit(
+    frame.clear();
+    // One allocation for a new buffer, padding included.
+    frame.reserve((header_end + seg.payload.len()).max(MIN_FRAME_LEN));
+    frame.resize(header_end, 0);
+    frame.extend_from_slice(seg.payload);
+    seg.emit_header(
         &mut TcpSegment::new_unchecked(&mut frame[FRAME_HEADROOM..]),
         *tuple.local.ip(),
         *tuple.remote.ip(),
@@ -57,13 +62,13 @@ impl Host {
             return false;
         };
         let (tuple, tos) = (entry.conn.tuple(), entry.tos);
-        let sent = match entry.conn.poll_segment(now) {
-            Some(seg) => {
-                emit(&seg, tuple, policy, &mut frame);
-                true
-            }
-            None => false,
-        };
+        // Emitted where it lies, by reference: moving the segment out of
+        // the `Option` would copy it right after it was written.
+        let seg = entry.conn.poll_segment(now);
+        let sent = seg.is_some();
+        if let Some(seg) = &seg {
+            emit(seg, tuple, policy, &mut frame);
+        }
         tcp.table.reindex(handle);
         if !sent {
             tcp.table.reap(handle);

@@ -412,11 +412,35 @@ impl TcpOptions {
                 value: area.len() as u32,
             });
         }
+        // The usual layout, built in one piece (see `nop_nop_timestamps`).
+        if let [field::OPT_NOP, field::OPT_NOP, field::OPT_TIMESTAMPS, 10, a, b, c, d, e, f, g, h] =
+            *area
+        {
+            return Ok(TcpOptions::nop_nop_timestamps(Timestamps {
+                tsval: u32::from_be_bytes([a, b, c, d]),
+                tsecr: u32::from_be_bytes([e, f, g, h]),
+            }));
+        }
         check_lengths(area)?;
         let mut options = TcpOptions::new();
         options.bytes[..area.len()].copy_from_slice(area);
         options.len = area.len();
         Ok(options)
+    }
+
+    /// Return `nop, nop, TS(ts)`, the options of nearly every segment on a
+    /// connection with timestamps (RFC 7323 Appendix A), as
+    /// [`push`](Self::push) would write them, built in one piece: no
+    /// option walk, and no short copies that the struct's later moves
+    /// would have to wait for.
+    #[inline]
+    pub fn nop_nop_timestamps(ts: Timestamps) -> TcpOptions {
+        let [a, b, c, d] = ts.tsval.to_be_bytes();
+        let [e, f, g, h] = ts.tsecr.to_be_bytes();
+        let (nop, kind) = (field::OPT_NOP, field::OPT_TIMESTAMPS);
+        let mut bytes = [0; MAX_OPTIONS_LEN];
+        bytes[..16].copy_from_slice(&[nop, nop, kind, 10, a, b, c, d, e, f, g, h, 0, 0, 0, 0]);
+        TcpOptions { bytes, len: 12 }
     }
 
     /// Build a list from options, in order.
