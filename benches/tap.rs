@@ -21,7 +21,12 @@
 //! verified by both stacks; the kernel's TAP has no offloads (no vnet
 //! header), so it computes its own. Both stacks' sockets have 1 MiB send
 //! and receive buffers (room for a window scale) and their defaults
-//! otherwise; Nagle off on the kernel's socket and both stacks'.
+//! otherwise, so both offer the kernel the same receive window; the
+//! kernel's socket keeps its default (autotuned) buffers against either
+//! stack; Nagle off on the kernel's socket and both stacks'. synack's
+//! driver keeps its default limits (64 frames each way per turn, then the
+//! application, then a wait only when a turn found nothing more to do);
+//! smoltcp's `poll` runs until idle, then `phy::wait` for at most 10 ms.
 //!
 //! **What is timed.** From the kernel's `connect` to the end of the stream
 //! on the kernel's side: kernel -> stack, the kernel writes the bytes,

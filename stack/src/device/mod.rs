@@ -78,6 +78,24 @@ pub trait Device {
     /// most one frame, so a caller bounds its work per poll.
     fn recv(&mut self, now: Instant) -> Result<Option<Vec<u8>>, DeviceError>;
 
+    /// Hand the next frame that has arrived by `now`, if any, to `take`
+    /// without giving it away; return whether there was one.
+    ///
+    /// The same frames as [`Device::recv`], one per call; a device with a
+    /// buffer of its own (a [`TapDevice`]) lends it, so a driver that
+    /// copies nothing allocates nothing per frame.
+    fn recv_with(
+        &mut self,
+        now: Instant,
+        take: &mut dyn FnMut(&[u8]),
+    ) -> Result<bool, DeviceError> {
+        let frame = self.recv(now)?;
+        if let Some(frame) = &frame {
+            take(frame);
+        }
+        Ok(frame.is_some())
+    }
+
     /// Return the next instant at which the device must be polled: a delayed
     /// frame becomes receivable, or a held frame is due to leave.
     ///
@@ -103,6 +121,14 @@ impl<D: Device + ?Sized> Device for &mut D {
         (**self).recv(now)
     }
 
+    fn recv_with(
+        &mut self,
+        now: Instant,
+        take: &mut dyn FnMut(&[u8]),
+    ) -> Result<bool, DeviceError> {
+        (**self).recv_with(now, take)
+    }
+
     fn poll_at(&self) -> Option<Instant> {
         (**self).poll_at()
     }
@@ -123,6 +149,14 @@ impl<D: Device + ?Sized> Device for Box<D> {
 
     fn recv(&mut self, now: Instant) -> Result<Option<Vec<u8>>, DeviceError> {
         (**self).recv(now)
+    }
+
+    fn recv_with(
+        &mut self,
+        now: Instant,
+        take: &mut dyn FnMut(&[u8]),
+    ) -> Result<bool, DeviceError> {
+        (**self).recv_with(now, take)
     }
 
     fn poll_at(&self) -> Option<Instant> {

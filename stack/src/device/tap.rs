@@ -68,6 +68,19 @@ impl AsRawFd for TapDevice {
     }
 }
 
+impl TapDevice {
+    /// Read one frame into the buffer; return its length, or `None` when
+    /// the kernel has nothing queued (or a signal interrupted the read).
+    fn read(&mut self) -> Result<Option<usize>, DeviceError> {
+        match self.iface.recv(&mut self.buffer) {
+            Ok(len) => Ok(Some(len)),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(None),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(None),
+            Err(e) => Err(DeviceError::Io(e.kind())),
+        }
+    }
+}
+
 fn device_error(e: io::Error) -> DeviceError {
     match e.kind() {
         io::ErrorKind::WouldBlock => DeviceError::QueueFull,
@@ -83,12 +96,21 @@ impl Device for TapDevice {
     }
 
     fn recv(&mut self, _now: Instant) -> Result<Option<Vec<u8>>, DeviceError> {
-        match self.iface.recv(&mut self.buffer) {
-            Ok(len) => Ok(Some(self.buffer[..len].to_vec())),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(None),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(None),
-            Err(e) => Err(DeviceError::Io(e.kind())),
-        }
+        Ok(self.read()?.map(|len| self.buffer[..len].to_vec()))
+    }
+
+    /// Lend the device's own buffer: one read(2) per frame, no copy, no
+    /// allocation.
+    fn recv_with(
+        &mut self,
+        _now: Instant,
+        take: &mut dyn FnMut(&[u8]),
+    ) -> Result<bool, DeviceError> {
+        let Some(len) = self.read()? else {
+            return Ok(false);
+        };
+        take(&self.buffer[..len]);
+        Ok(true)
     }
 
     fn poll_at(&self) -> Option<Instant> {
