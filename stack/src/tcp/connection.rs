@@ -297,6 +297,13 @@ impl Connection {
         self.events.pop_front()
     }
 
+    /// Return when `timer` is due, if it is armed (for checks from
+    /// outside, as the fuzz targets' "a retransmission timer runs while data
+    /// is outstanding").
+    pub fn timer(&self, timer: TcpTimer) -> Option<Instant> {
+        self.timers.get(timer)
+    }
+
     /// Return the earliest instant at which [`handle_timeout`](Self::handle_timeout) must run.
     pub fn poll_timeout(&self) -> Option<Instant> {
         self.timers.next()
