@@ -223,7 +223,7 @@ impl Harness {
     fn step(&mut self, op: &Op) {
         let span = match op {
             Op::Write(w) => {
-                self.write(end_index(&w.end), usize::from(w.len) % 16_385);
+                self.write(end_index(&w.end), usize::from(w.len) % 4097);
                 STEP
             }
             Op::Shutdown(end) => {

@@ -6,7 +6,7 @@
 use crate::fuzz::host::encode::{encoded_enum, encoded_struct, Encode};
 
 /// The most ops one input runs: keeps a run short (exec/s).
-pub const MAX_OPS: usize = 24;
+pub const MAX_OPS: usize = 16;
 
 encoded_struct! {
     /// The link and the connections, as far as the input chooses them.
@@ -54,7 +54,7 @@ encoded_enum! {
 encoded_enum! {
     /// One application step; after each, the link runs a little.
     pub enum Op {
-        /// Write `n % 16385` octets of the end's stream.
+        /// Write `n % 4097` octets of the end's stream.
         Write(WriteOp),
         /// shutdown(SHUT_WR): a FIN after the data.
         Shutdown(End),
@@ -72,7 +72,7 @@ encoded_struct! {
     pub struct WriteOp {
         /// Which end writes.
         pub end: End,
-        /// How much: `n % 16385` octets.
+        /// How much: `n % 4097` octets.
         pub len: u16,
     }
 }

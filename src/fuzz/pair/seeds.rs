@@ -28,7 +28,7 @@ pub fn seeds() -> Vec<(&'static str, Scenario)> {
                 clean.clone(),
                 vec![
                     Op::Wait(50),
-                    write(Client, 5000),
+                    write(Client, 4000),
                     write(Server, 3000),
                     Op::Wait(500),
                 ],
@@ -39,8 +39,9 @@ pub fn seeds() -> Vec<(&'static str, Scenario)> {
             scenario(
                 lossy.clone(),
                 vec![
-                    Op::Wait(50),
-                    write(Client, 16_000),
+                    Op::Wait(2000),
+                    write(Client, 4000),
+                    write(Client, 4000),
                     Op::Wait(2000),
                     write(Server, 100),
                 ],
@@ -58,8 +59,8 @@ pub fn seeds() -> Vec<(&'static str, Scenario)> {
                 },
                 vec![
                     Op::Wait(400),
-                    write(Client, 12_000),
-                    write(Server, 12_000),
+                    write(Client, 4000),
+                    write(Server, 4000),
                     Op::Wait(1000),
                 ],
             ),

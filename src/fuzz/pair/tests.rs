@@ -33,9 +33,9 @@ fn seed_files_are_what_the_generator_writes() {
 fn reached(name: &str, o: &Outcome) -> bool {
     let whole = o.eof == [true, true] && o.read == [o.written[1], o.written[0]];
     match name {
-        "clean-both-ways" => whole && o.written == [5000, 3000],
-        "lossy-transfer" => whole && o.written == [16_000, 100],
-        "reorder-duplicate-delay" => whole && o.written == [12_000, 12_000],
+        "clean-both-ways" => whole && o.written == [4000, 3000],
+        "lossy-transfer" => whole && o.written[0] > 4000 && o.written[1] == 100,
+        "reorder-duplicate-delay" => whole && o.written == [4000, 4000],
         "half-close" => whole && o.written == [100, 4000],
         "small-buffers-no-options" => whole && o.written[0] > 0,
         "abort-mid-transfer" => o.accepted && !o.eof[0],
