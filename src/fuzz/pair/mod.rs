@@ -215,7 +215,7 @@ impl Harness {
             listener,
             apps,
             buf: vec![0; 4096],
-            lossless: setup.drop % 41 == 0 && setup.corrupt % 21 == 0,
+            lossless: setup.drop.is_multiple_of(41) && setup.corrupt.is_multiple_of(21),
             app_closed: false,
         }
     }

@@ -8,7 +8,7 @@
 //!
 //! A [`Setup`] (ISS, the peer's ISS, MSS, buffer sizes, timestamps, SACK,
 //! window scaling, Nagle, delayed ACKs, MSL, user timeout), then at most
-//! [`MAX_OPS`](ops::MAX_OPS) (64) [`Op`]s:
+//! [`MAX_OPS`](ops::MAX_OPS) (48) [`Op`]s:
 //!
 //! - a segment for one connection, built from fields: flags; SEG.SEQ and
 //!   SEG.ACK relative to RCV.NXT, the right edge of the receive window,
@@ -325,7 +325,7 @@ impl Harness {
     fn fire_timers(&mut self) {
         let now = self.now;
         for end in &mut self.ends {
-            if !end.conn.poll_timeout().is_some_and(|at| at <= now) {
+            if end.conn.poll_timeout().is_none_or(|at| at > now) {
                 continue;
             }
             end.conn.handle_timeout(now);

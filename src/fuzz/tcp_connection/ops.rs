@@ -13,7 +13,7 @@ use crate::fuzz::host::encode::{encoded_enum, encoded_struct, Encode};
 
 /// The most ops one input runs: keeps each run short (exec/s) and the
 /// oracle's record of injected ranges small.
-pub const MAX_OPS: usize = 64;
+pub const MAX_OPS: usize = 48;
 
 encoded_struct! {
     /// The two connections' configuration, as far as the input chooses it.

@@ -135,7 +135,31 @@ impl Connection {
 
     /// Only an ACK, if one is owed.
     fn ack_plan(&mut self) -> Option<Plan> {
-        (self.pending.ack_now || self.window_update_due()).then(|| Plan::ack(self.snd.nxt))
+        (self.pending.ack_now || self.window_update_due()).then(|| Plan::ack(self.ack_seq()))
+    }
+
+    /// Return the SEQ of a segment with neither data nor SYN/FIN: SND.NXT,
+    /// unless SND.NXT lies past the peer's window (our FIN went into a zero
+    /// window, which does not hold the FIN back, or the window shrank);
+    /// then the window's right edge, SND.UNA + SND.WND.
+    ///
+    /// The peer tests every segment for acceptability (RFC 9293 3.10.7.4):
+    /// with a zero window only SEG.SEQ = RCV.NXT passes, and "if an
+    /// incoming segment is not acceptable, an acknowledgment should be sent
+    /// in reply". An ACK at SND.NXT past the window would be answered with
+    /// an ACK, and any ACK we owe for that answer (a PAWS rejection of a
+    /// reordered copy, RFC 7323 5.3) starts the exchange again: the `pair`
+    /// fuzz target found it growing into an ACK storm on a link that
+    /// duplicates and reorders. Linux sends such ACKs at the window edge
+    /// too (`tcp_acceptable_seq`).
+    fn ack_seq(&self) -> SeqNumber {
+        let edge = self.snd.una + self.snd.wnd;
+        let syn_acked = self.snd.una != self.snd.iss;
+        if syn_acked && self.state != State::SynReceived && self.snd.nxt > edge {
+            edge
+        } else {
+            self.snd.nxt
+        }
     }
 
     /// The synchronized states: retransmissions first, then new data and

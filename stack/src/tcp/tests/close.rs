@@ -413,3 +413,26 @@ fn syn_received_close_then_crossing_syn_ack() {
     h.inject_expect(". 1:1(0) ack 2 win 65535", Verdict::Accepted);
     assert_eq!(h.state(), State::FinWait2);
 }
+
+/// RFC 9293 3.10.7.4: our FIN went into a zero window, so SND.NXT lies
+/// past the peer's window; an ACK we owe then carries the window's right
+/// edge as its SEQ, which the peer finds acceptable, not SND.NXT, which
+/// it would answer with an ACK of its own (the `pair` fuzz target found
+/// the exchange growing into an ACK storm on a duplicating link).
+#[test]
+fn fin_wait_1_ack_past_a_zero_window_is_sent_at_the_window_edge() {
+    let mut h = Harness::established();
+    h.inject(". 1:1(0) ack 1 win 0");
+    h.conn.shutdown(Shutdown::Write).unwrap();
+    h.expect("F. 1:1(0) ack 1");
+    assert_eq!(h.state(), State::FinWait1);
+    h.inject("P. 1:11(10) ack 1 win 0");
+    h.advance(Duration::from_millis(200));
+    h.expect(". 1:1(0) ack 11");
+    // Once the window opens, the FIN is taken and ACKs go at SND.NXT again.
+    h.inject(". 11:11(0) ack 2 win 1000");
+    assert_eq!(h.state(), State::FinWait2);
+    h.inject("P. 11:21(10) ack 2 win 1000");
+    h.advance(Duration::from_millis(200));
+    h.expect(". 2:2(0) ack 21");
+}
