@@ -139,24 +139,25 @@ impl Connection {
     }
 
     /// Return the SEQ of a segment with neither data nor SYN/FIN: SND.NXT,
-    /// unless SND.NXT lies past the peer's window (our FIN went into a zero
-    /// window, which does not hold the FIN back, or the window shrank);
-    /// then the window's right edge, SND.UNA + SND.WND.
+    /// unless the peer's window is zero and SND.NXT lies past SND.UNA (our
+    /// FIN went into the zero window, which does not hold a FIN back); then
+    /// SND.UNA, the one sequence number the peer can accept.
     ///
     /// The peer tests every segment for acceptability (RFC 9293 3.10.7.4):
     /// with a zero window only SEG.SEQ = RCV.NXT passes, and "if an
     /// incoming segment is not acceptable, an acknowledgment should be sent
-    /// in reply". An ACK at SND.NXT past the window would be answered with
-    /// an ACK, and any ACK we owe for that answer (a PAWS rejection of a
-    /// reordered copy, RFC 7323 5.3) starts the exchange again: the `pair`
-    /// fuzz target found it growing into an ACK storm on a link that
-    /// duplicates and reorders. Linux sends such ACKs at the window edge
-    /// too (`tcp_acceptable_seq`).
+    /// in reply". An ACK at SND.NXT would be answered with an ACK, and any
+    /// ACK we owe for that answer (a PAWS rejection of a reordered copy,
+    /// RFC 7323 5.3) starts the exchange again: the `pair` fuzz target found
+    /// it growing into an ACK storm on a link that duplicates and reorders.
+    /// Only a zero window: with an open one the peer may already have taken
+    /// our FIN, and SND.NXT is right (an earlier version of this rule used
+    /// the window's right edge, which RFC 9293's strict test rejects: a
+    /// second storm, when both ends did it).
     fn ack_seq(&self) -> SeqNumber {
-        let edge = self.snd.una + self.snd.wnd;
         let syn_acked = self.snd.una != self.snd.iss;
-        if syn_acked && self.state != State::SynReceived && self.snd.nxt > edge {
-            edge
+        if syn_acked && self.state != State::SynReceived && self.snd.wnd == 0 {
+            self.snd.una
         } else {
             self.snd.nxt
         }
