@@ -415,12 +415,12 @@ fn syn_received_close_then_crossing_syn_ack() {
 }
 
 /// RFC 9293 3.10.7.4: our FIN went into a zero window, so SND.NXT lies
-/// past the peer's window; an ACK we owe then carries the window's right
-/// edge as its SEQ, which the peer finds acceptable, not SND.NXT, which
-/// it would answer with an ACK of its own (the `pair` fuzz target found
-/// the exchange growing into an ACK storm on a duplicating link).
+/// past the peer's window; an ACK we owe then carries SND.UNA as its SEQ,
+/// which the peer finds acceptable, not SND.NXT, which it would answer
+/// with an ACK of its own (the `pair` fuzz target found the exchange
+/// growing into an ACK storm on a duplicating link).
 #[test]
-fn fin_wait_1_ack_past_a_zero_window_is_sent_at_the_window_edge() {
+fn fin_wait_1_ack_past_a_zero_window_is_sent_at_snd_una() {
     let mut h = Harness::established();
     h.inject(". 1:1(0) ack 1 win 0");
     h.conn.shutdown(Shutdown::Write).unwrap();
