@@ -135,32 +135,7 @@ impl Connection {
 
     /// Only an ACK, if one is owed.
     fn ack_plan(&mut self) -> Option<Plan> {
-        (self.pending.ack_now || self.window_update_due()).then(|| Plan::ack(self.ack_seq()))
-    }
-
-    /// Return the SEQ of a segment with neither data nor SYN/FIN: SND.NXT,
-    /// unless the peer's window is zero and SND.NXT lies past SND.UNA (our
-    /// FIN went into the zero window, which does not hold a FIN back); then
-    /// SND.UNA, the one sequence number the peer can accept.
-    ///
-    /// The peer tests every segment for acceptability (RFC 9293 3.10.7.4):
-    /// with a zero window only SEG.SEQ = RCV.NXT passes, and "if an
-    /// incoming segment is not acceptable, an acknowledgment should be sent
-    /// in reply". An ACK at SND.NXT would be answered with an ACK, and any
-    /// ACK we owe for that answer (a PAWS rejection of a reordered copy,
-    /// RFC 7323 5.3) starts the exchange again: the `pair` fuzz target found
-    /// it growing into an ACK storm on a link that duplicates and reorders.
-    /// Only a zero window: with an open one the peer may already have taken
-    /// our FIN, and SND.NXT is right (an earlier version of this rule used
-    /// the window's right edge, which RFC 9293's strict test rejects: a
-    /// second storm, when both ends did it).
-    fn ack_seq(&self) -> SeqNumber {
-        let syn_acked = self.snd.una != self.snd.iss;
-        if syn_acked && self.state != State::SynReceived && self.snd.wnd == 0 {
-            self.snd.una
-        } else {
-            self.snd.nxt
-        }
+        (self.pending.ack_now || self.window_update_due()).then(|| Plan::ack(self.snd.nxt))
     }
 
     /// The synchronized states: retransmissions first, then new data and
