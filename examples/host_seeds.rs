@@ -1,18 +1,22 @@
-//! Write the seeds of the `host` fuzz target: every op list of
-//! `synack::fuzz::host::seeds`, encoded, as `corpus/host/seed-<name>`.
+//! Write the seeds of the stateful fuzz targets: every op list of
+//! `synack::fuzz::host::seeds`, `synack::fuzz::tcp_connection::seeds` and
+//! `synack::fuzz::pair::seeds`, encoded, as `corpus/<target>/seed-<name>`.
 //!
 //!     cargo run --example host_seeds
 //!
-//! The unit tests of `synack::fuzz::host` check that the files on disk are
-//! what this writes, so run it after changing the seeds or the op types.
+//! The unit tests of each target check that the files on disk are what
+//! this writes, so run it after changing the seeds or the op types.
 
 use std::fs;
 use std::path::Path;
 
-use synack::fuzz::host::seeds::seeds;
+use synack::fuzz::{host, pair, tcp_connection};
 
-fn main() -> std::io::Result<()> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/host");
+/// Replace the `seed-*` files of `corpus/<target>/` with `seeds`.
+fn write(target: &str, seeds: Vec<(&str, Vec<u8>, usize)>) -> std::io::Result<()> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus")
+        .join(target);
     fs::create_dir_all(&dir)?;
     for entry in fs::read_dir(&dir)? {
         let path = entry?.path();
@@ -23,14 +27,27 @@ fn main() -> std::io::Result<()> {
             fs::remove_file(path)?;
         }
     }
-    for (name, scenario) in seeds() {
-        let bytes = scenario.encode();
+    for (name, bytes, ops) in seeds {
         fs::write(dir.join(format!("seed-{name}")), &bytes)?;
-        println!(
-            "seed-{name}: {} ops, {} bytes",
-            scenario.ops.len(),
-            bytes.len()
-        );
+        println!("{target}/seed-{name}: {ops} ops, {} bytes", bytes.len());
     }
     Ok(())
+}
+
+fn main() -> std::io::Result<()> {
+    let host = host::seeds::seeds().into_iter();
+    write(
+        "host",
+        host.map(|(n, s)| (n, s.encode(), s.ops.len())).collect(),
+    )?;
+    let tcp = tcp_connection::seeds::seeds().into_iter();
+    write(
+        "tcp_connection",
+        tcp.map(|(n, s)| (n, s.encode(), s.ops.len())).collect(),
+    )?;
+    let pair = pair::seeds::seeds().into_iter();
+    write(
+        "pair",
+        pair.map(|(n, s)| (n, s.encode(), s.ops.len())).collect(),
+    )
 }

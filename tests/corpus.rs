@@ -27,6 +27,8 @@ const TARGETS: &[(&str, Body)] = &[
     ("http_response", apps::http::fuzz::http_response),
     ("http_chunked", apps::http::fuzz::http_chunked),
     ("host", synack::fuzz::host),
+    ("tcp_connection", synack::fuzz::tcp_connection),
+    ("pair", synack::fuzz::pair),
 ];
 
 fn corpus_files(target: &str) -> Vec<PathBuf> {

@@ -16,9 +16,15 @@
 //!
 //! The stateful target [`host()`] drives a whole reference host with a list
 //! of operations and checks its invariants after every one; its parts live
-//! in [`mod@host`].
+//! in [`mod@host`]. [`tcp_connection()`] does the same for the TCP engine
+//! ([`mod@tcp_connection`]).
 
 pub mod host;
+pub mod pair;
+pub mod tcp_connection;
+
+#[cfg(test)]
+mod test_util;
 
 use stack::wire::arp::{ArpPacket, ArpRepr};
 use stack::wire::ethernet::{EthernetFrame, EthernetRepr};
@@ -249,4 +255,17 @@ pub fn script(data: &[u8]) {
 /// its invariants after every one: see [`mod@host`].
 pub fn host(data: &[u8]) {
     host::run(data);
+}
+
+/// Drive two reference TCP connections (one active, one passive) as their
+/// peer and application, checking RFC 9293's invariants after every step:
+/// see [`mod@tcp_connection`].
+pub fn tcp_connection(data: &[u8]) {
+    tcp_connection::run(data);
+}
+
+/// Run a workload over one TCP connection between two reference hosts on
+/// a faulty link, checking delivery and termination: see [`mod@pair`].
+pub fn pair(data: &[u8]) {
+    pair::run(data);
 }

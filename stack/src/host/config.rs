@@ -161,6 +161,10 @@ pub struct HostConfig {
 /// (`synack::fuzz::host`) checks after every step, so that a test can show
 /// the target catches it. It is a plain configuration value, not a `cfg`:
 /// the code under test is the code that ships.
+///
+/// TCP's own sabotages ([`crate::tcp::Sabotage`]) sit in the connection
+/// configuration, `tcp.defaults.sabotage` here, so that every connection
+/// the host makes carries them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sabotage {
     /// Send ICMP errors about ICMP errors, which RFC 1122 3.2.2 forbids.

@@ -87,6 +87,28 @@ pub struct Config {
     /// RFC 1337: ignore a RST in TIME-WAIT instead of closing (off, as the
     /// RFC 9293 3.10.7.4 text and Linux's default).
     pub ignore_rst_in_time_wait: bool,
+    /// A rule to break on purpose, **for testing the fuzzer only**: always
+    /// `None` in a real connection. See [`Sabotage`].
+    pub sabotage: Option<Sabotage>,
+}
+
+/// A deliberate fault in the engine, **for testing the fuzzer only**.
+///
+/// Each variant breaks one invariant that the stateful fuzz targets
+/// (`synack::fuzz::tcp_connection`, `synack::fuzz::pair`) check, so that a
+/// test can show the target catches it. Like the host's
+/// [`Sabotage`](crate::host::Sabotage) it is a plain configuration value,
+/// not a `cfg`: the code under test is the code that ships.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sabotage {
+    /// Acknowledge one octet more than was received (RCV.NXT + 1).
+    AckBeyondReceived,
+    /// Send new data as if the peer's window were unlimited (cwnd still
+    /// applies).
+    IgnorePeerWindow,
+    /// Answer a RST that arrives in CLOSED with a RST, which RFC 9293
+    /// 3.10.7.1 forbids ("An incoming segment containing a RST is discarded").
+    RstForRst,
 }
 
 impl Default for Config {
@@ -111,6 +133,7 @@ impl Default for Config {
             challenge_ack_limit: Some(1000),
             sws_override: Duration::from_millis(200),
             ignore_rst_in_time_wait: false,
+            sabotage: None,
         }
     }
 }

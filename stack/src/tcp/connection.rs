@@ -157,6 +157,9 @@ pub struct Connection {
     pub(super) last_ack: Instant,
     /// RFC 5961 7: the current one-second window and the challenge ACKs in it.
     pub(super) challenge: (Instant, u32),
+    /// When we last answered a bare ACK that failed the acceptability test
+    /// or PAWS (see `Connection::oow_ack_limited`).
+    pub(super) last_oow_ack: Option<Instant>,
     pub(super) error: Option<ConnectionError>,
     pub(super) soft_error: Option<IcmpError>,
     pub(super) events: VecDeque<TcpEvent>,
@@ -210,6 +213,7 @@ impl Connection {
             last_send: now,
             last_ack: now,
             challenge: (now, 0),
+            last_oow_ack: None,
             error: None,
             soft_error: None,
             events: VecDeque::new(),
@@ -295,6 +299,13 @@ impl Connection {
     /// Return the next application event.
     pub fn poll_event(&mut self) -> Option<TcpEvent> {
         self.events.pop_front()
+    }
+
+    /// Return when `timer` is due, if it is armed (for checks from
+    /// outside, as the fuzz targets' "a retransmission timer runs while data
+    /// is outstanding").
+    pub fn timer(&self, timer: TcpTimer) -> Option<Instant> {
+        self.timers.get(timer)
     }
 
     /// Return the earliest instant at which [`handle_timeout`](Self::handle_timeout) must run.

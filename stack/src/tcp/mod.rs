@@ -43,7 +43,7 @@ mod window;
 mod tests;
 
 pub use api::{SendFlags, Shutdown};
-pub use config::{Config, ConfigError, Keepalive};
+pub use config::{Config, ConfigError, Keepalive, Sabotage};
 pub use connection::{Connection, FourTuple, Seeds};
 pub use error::{CloseError, ConnectionError, Errno, RecvError, SendError};
 pub use event::{ResetCause, TcpEvent};

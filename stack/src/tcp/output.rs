@@ -1,6 +1,7 @@
 //! What to send next: RSTs, SYNs, retransmissions, new data under the send
 //! window, cwnd, Nagle and sender SWS avoidance, FIN, probes and ACKs.
 
+use super::config::Sabotage;
 use super::connection::Connection;
 use super::input::rst_segment;
 use super::options::{segment_options, SynOffer};
@@ -394,7 +395,10 @@ impl Connection {
                 payload: Payload::None,
             });
         }
-        let usable = ((self.snd.una + self.snd.wnd) - seq).max(0) as usize;
+        let mut usable = ((self.snd.una + self.snd.wnd) - seq).max(0) as usize;
+        if self.config.sabotage == Some(Sabotage::IgnorePeerWindow) {
+            usable = unsent;
+        }
         let flight = self.in_flight();
         let cwnd = self.congestion_window();
         let allowed = unsent.min(usable).min(cwnd.saturating_sub(flight));
@@ -485,11 +489,15 @@ impl Connection {
                 self.send_queue.slice(offset, len)
             }
         };
+        let mut ack_number = self.rcv.nxt;
+        if self.config.sabotage == Some(Sabotage::AckBeyondReceived) {
+            ack_number += 1;
+        }
         TcpRepr {
             src_port: self.tuple.local.port(),
             dst_port: self.tuple.remote.port(),
             seq_number: plan.seq,
-            ack_number: self.rcv.nxt,
+            ack_number,
             flags,
             window,
             urgent_pointer,

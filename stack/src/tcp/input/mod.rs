@@ -100,7 +100,8 @@ impl Connection {
     /// An incoming segment containing a RST is discarded. An incoming segment
     /// not containing a RST causes a RST to be sent in response."
     fn arrives_closed(&mut self, seg: &TcpRepr<'_>) -> Verdict {
-        if seg.flags.contains(TcpFlags::RST) {
+        let sabotaged = self.config.sabotage == Some(super::Sabotage::RstForRst);
+        if seg.flags.contains(TcpFlags::RST) && !sabotaged {
             return Verdict::Dropped(Why::RstIgnored);
         }
         self.pending.rst = Some(rst_reply(seg));

@@ -12,6 +12,10 @@ use crate::tcp::verdict::{Verdict, Why};
 use crate::time::Instant;
 use crate::wire::tcp::{TcpFlags, TcpRepr};
 
+/// The least time between two ACKs that answer bare ACKs which failed the
+/// acceptability test or PAWS (Linux's `tcp_invalid_ratelimit` default).
+pub const OOW_ACK_INTERVAL: core::time::Duration = core::time::Duration::from_millis(500);
+
 impl Connection {
     /// SYN-RECEIVED to TIME-WAIT: the checks, in the RFC's order. The third
     /// (security) is not applicable: no IP security option is in use.
@@ -90,6 +94,10 @@ impl Connection {
                 // TSopt, a TCP SHOULD silently drop the segment."
                 None => return ControlFlow::Break(Verdict::Dropped(Why::MissingTimestamp)),
                 Some(ts) if self.ts.paws_rejects(ts.tsval, now) => {
+                    if self.oow_ack_limited(now, seg) {
+                        let why = Why::PawsRejected;
+                        return ControlFlow::Break(Verdict::ChallengeAckLimited(why));
+                    }
                     self.pending.ack_now = true;
                     return ControlFlow::Break(Verdict::Acked(Why::PawsRejected));
                 }
@@ -146,8 +154,42 @@ impl Connection {
             self.pending.ack_now = true;
             return Verdict::Acked(Why::RetransmittedFin);
         }
+        if self.oow_ack_limited(now, seg) {
+            return Verdict::ChallengeAckLimited(Why::Unacceptable);
+        }
         self.pending.ack_now = true;
         Verdict::Acked(Why::Unacceptable)
+    }
+
+    /// Return whether to hold back the ACK that answers `seg`, a segment
+    /// that failed the acceptability test or PAWS: only a bare ACK (no
+    /// data, SYN, FIN or RST), and only within [`OOW_ACK_INTERVAL`] of the
+    /// last such answer.
+    ///
+    /// Two ends can each find the other's ACKs unacceptable: our FIN went
+    /// into the peer's zero window, so our ACKs carry SND.NXT past it, and
+    /// the peer's answers, reordered, fail PAWS here (RFC 7323 5.3). Each
+    /// side answering every such ACK (RFC 9293 3.10.7.4: "an
+    /// acknowledgment should be sent in reply") makes a loop, and the
+    /// `pair` fuzz target found it growing into an ACK storm on a link that
+    /// duplicates. "Should" leaves room; Linux limits the same answers the
+    /// same way (`tcp_invalid_ratelimit`, 500 ms, after RFC 5961 7's
+    /// throttling of challenge ACKs).
+    pub(super) fn oow_ack_limited(&mut self, now: Instant, seg: &TcpRepr<'_>) -> bool {
+        let bare = seg.payload.is_empty()
+            && !seg
+                .flags
+                .intersects(TcpFlags::SYN | TcpFlags::FIN | TcpFlags::RST);
+        if !bare {
+            return false;
+        }
+        let recent = self
+            .last_oow_ack
+            .is_some_and(|at| now.saturating_duration_since(at) < OOW_ACK_INTERVAL);
+        if !recent {
+            self.last_oow_ack = Some(now);
+        }
+        recent
     }
 
     /// Second: the RST bit (RFC 5961 3.2). A RST exactly at RCV.NXT resets

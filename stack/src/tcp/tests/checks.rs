@@ -30,6 +30,14 @@ fn established_empty_segment_acceptable_inside_window() {
     h.inject_expect(". 65535:65535(0) ack 1", Verdict::Accepted);
     h.inject_expect(". 65536:65536(0) ack 1", Verdict::Acked(Why::Unacceptable));
     h.expect(". 1:1(0) ack 1");
+    // Bare ACKs out of the window are answered at most once per 500 ms
+    // (`OOW_ACK_INTERVAL`, against ACK loops).
+    h.inject_expect(
+        ". 0:0(0) ack 1",
+        Verdict::ChallengeAckLimited(Why::Unacceptable),
+    );
+    h.expect_nothing();
+    h.advance(Duration::from_millis(500));
     h.inject_expect(". 0:0(0) ack 1", Verdict::Acked(Why::Unacceptable));
     h.expect(". 1:1(0) ack 1");
 }

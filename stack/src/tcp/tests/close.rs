@@ -429,3 +429,30 @@ fn syn_received_close_then_crossing_syn_ack() {
     h.inject_expect(". 1:1(0) ack 2 win 65535", Verdict::Accepted);
     assert_eq!(h.state(), State::FinWait2);
 }
+
+/// RFC 9293 3.10.7.4 answers an unacceptable segment with an ACK; for a
+/// bare ACK (no data, SYN or FIN) at most one answer goes per 500 ms, so
+/// that two ends finding each other's ACKs unacceptable cannot keep an ACK
+/// loop going. The `pair` fuzz target found one growing into a storm: our
+/// FIN went into a zero window, our ACKs at SND.NXT were past it.
+#[test]
+fn fin_wait_1_unacceptable_bare_acks_are_answered_once_per_500_ms() {
+    let mut h = Harness::established();
+    h.inject(". 1:1(0) ack 1 win 0");
+    h.conn.shutdown(Shutdown::Write).unwrap();
+    h.expect("F. 1:1(0) ack 1");
+    assert_eq!(h.state(), State::FinWait1);
+    // Out of our window: the first bare ACK is answered, the next are not.
+    h.inject(". 70001:70001(0) ack 1 win 0");
+    h.expect(". 2:2(0) ack 1");
+    h.inject(". 70001:70001(0) ack 1 win 0");
+    h.expect_nothing();
+    h.inject(". 80001:80001(0) ack 1 win 0");
+    h.expect_nothing();
+    // Data is always answered (RFC 5681 4.2: a duplicate ACK at once).
+    h.inject("P. 70001:70011(10) ack 1 win 0");
+    h.expect(". 2:2(0) ack 1");
+    h.advance(Duration::from_millis(500));
+    h.inject(". 70001:70001(0) ack 1 win 0");
+    h.expect(". 2:2(0) ack 1");
+}

@@ -1,0 +1,112 @@
+//! Tests of the `pair` target: the seeds, and that a TCP broken on
+//! purpose is caught.
+
+use std::fs;
+
+use stack::tcp::Sabotage;
+
+use super::seeds::seeds;
+use super::{run, run_scenario, Outcome, Scenario};
+use crate::fuzz::test_util::{corpus_dir, corpus_files, panic_message};
+
+#[test]
+fn every_seed_decodes_back_to_its_op_list() {
+    for (name, scenario) in seeds() {
+        assert_eq!(Scenario::decode(&scenario.encode()), scenario, "{name}");
+    }
+}
+
+#[test]
+fn seed_files_are_what_the_generator_writes() {
+    for (name, scenario) in seeds() {
+        let path = corpus_dir("pair").join(format!("seed-{name}"));
+        let on_disk = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(
+            on_disk,
+            scenario.encode(),
+            "{name}: run `cargo run --example host_seeds`"
+        );
+    }
+}
+
+/// Return whether a seed's run reached what it was written for.
+fn reached(name: &str, o: &Outcome) -> bool {
+    let whole = o.eof == [true, true] && o.read == [o.written[1], o.written[0]];
+    match name {
+        "clean-both-ways" => whole && o.written == [4000, 3000],
+        "lossy-transfer" => whole && o.written[0] > 4000 && o.written[1] == 100,
+        "reorder-duplicate-delay" => whole && o.written == [4000, 4000],
+        "half-close" => whole && o.written == [100, 4000],
+        "small-buffers-no-options" => whole && o.written[0] > 0,
+        "abort-mid-transfer" => o.accepted && !o.eof[0],
+        "corrupt-and-close" => o.accepted && o.written[0] > 0,
+        _ => false,
+    }
+}
+
+#[test]
+fn every_seed_runs_clean_and_reaches_its_path() {
+    for (name, scenario) in seeds() {
+        let mut outcome = None;
+        if let Some(message) = panic_message(|| outcome = Some(run_scenario(&scenario, None))) {
+            panic!("seed {name}: {message}");
+        }
+        let outcome = outcome.unwrap();
+        assert!(
+            reached(name, &outcome),
+            "seed {name} missed its path: {outcome:?}"
+        );
+    }
+}
+
+#[test]
+fn arbitrary_bytes_run_without_breaking_an_invariant() {
+    let mut state = 0x1234_5678_9abc_def1u64;
+    for _ in 0..40 {
+        let len = (state % 120) as usize;
+        let data: Vec<u8> = (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect();
+        if let Some(m) = panic_message(|| run(&data)) {
+            panic!("{m}\n{:#?}", Scenario::decode(&data));
+        }
+    }
+}
+
+#[test]
+fn an_ack_beyond_what_arrived_is_caught() {
+    let (_, scenario) = seeds()
+        .into_iter()
+        .find(|(n, _)| *n == "clean-both-ways")
+        .unwrap();
+    let sabotage = Some(Sabotage::AckBeyondReceived);
+    let message = panic_message(|| {
+        let _ = run_scenario(&scenario, sabotage);
+    });
+    let message = message.expect("the sabotaged pair went unnoticed");
+    assert!(
+        message.contains("never read the end of the stream"),
+        "{message}"
+    );
+}
+
+/// What the fuzzer's replay does: the corpus files, through the body.
+#[test]
+fn corpus_replay_catches_the_sabotage() {
+    let caught = (corpus_files("pair").iter())
+        .filter(|data| {
+            let scenario = Scenario::decode(data);
+            let sabotage = Some(Sabotage::AckBeyondReceived);
+            panic_message(|| {
+                let _ = run_scenario(&scenario, sabotage);
+            })
+            .is_some()
+        })
+        .count();
+    assert!(caught > 0, "no corpus file catches AckBeyondReceived");
+}
