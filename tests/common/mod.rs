@@ -8,7 +8,9 @@
 //! under `CI=true`, where it fails (`netns::require_support`); the same
 //! goes for curl. Every wait is bounded: kernel sockets time out after
 //! [`KERNEL_WAIT`], curl after [`CURL_WAIT`], and the host's loop gives up
-//! after [`HOST_DEADLINE`].
+//! after [`HOST_DEADLINE`]. `tests/interop/` shares the namespace and the
+//! host's thread too (`beside_host_within`, with its own deadline).
+#![allow(dead_code)] // each test crate that includes this uses a part of it
 
 use std::io::{self, Write};
 use std::ops::ControlFlow;
@@ -66,12 +68,22 @@ impl Drop for SetOnDrop<'_> {
 /// returned (or at [`HOST_DEADLINE`], or when `kernel` panics).
 pub fn beside_host<K>(
     driver: &mut Driver<TapDevice>,
+    app: impl FnMut(&mut Host, Instant) -> bool + Send,
+    kernel: impl FnOnce() -> K,
+) -> K {
+    beside_host_within(driver, HOST_DEADLINE, app, kernel)
+}
+
+/// [`beside_host`] with the host's loop giving up after `limit`.
+pub fn beside_host_within<K>(
+    driver: &mut Driver<TapDevice>,
+    limit: Duration,
     mut app: impl FnMut(&mut Host, Instant) -> bool + Send,
     kernel: impl FnOnce() -> K,
 ) -> K {
     let kernel_done = AtomicBool::new(false);
     let panicked = AtomicBool::new(false);
-    let deadline = Some(driver.now() + HOST_DEADLINE);
+    let deadline = Some(driver.now() + limit);
     std::thread::scope(|s| {
         let host = s.spawn(|| {
             driver.run(&panicked, deadline, |host, now| {

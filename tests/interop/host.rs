@@ -4,16 +4,13 @@ use core::net::SocketAddrV4;
 use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::net::TcpStream;
-use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use stack::device::TapDevice;
 use stack::host::{CallError, ConnHandle, Host, HostConfig, ListenerHandle};
 use stack::tcp::{RecvError, SendError, Shutdown as TcpShutdown, State};
 use stack::time::Instant;
-use synack::netns;
-use synack::realtime::{Driver, Stopped};
-use synack::serve::{ServeConfig, TAP_NAME};
+use synack::realtime::Driver;
+use synack::serve::ServeConfig;
 
 use crate::streams::*;
 use crate::*;
@@ -170,31 +167,7 @@ impl HostConn {
     }
 }
 
-/// Sets the flag when dropped, so the host's loop stops even when the
-/// kernel's side panics.
-pub(crate) struct SetOnDrop<'a>(&'a AtomicBool);
-
-impl Drop for SetOnDrop<'_> {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
-}
-
-/// Run `body` in a fresh namespace with the TAP device, or return `None`
-/// if namespaces are not available here (outside CI).
-pub(crate) fn in_namespace<R: Send>(
-    test: &str,
-    body: impl FnOnce(TapDevice) -> R + Send,
-) -> Option<R> {
-    if !netns::require_support(test) {
-        return None;
-    }
-    let run = netns::run(&ServeConfig::default().netns(), |ns| {
-        // NOTE(unwrap): the namespace was built with this device.
-        body(ns.take_tap(TAP_NAME).unwrap())
-    });
-    Some(run.unwrap())
-}
+pub(crate) use crate::common::in_namespace;
 
 /// The reference host of `ServeConfig::default()` with `buffer`-byte TCP
 /// buffers, on `tap`.
@@ -205,36 +178,15 @@ pub(crate) fn host_driver(tap: TapDevice, buffer: usize) -> Driver<TapDevice> {
     Driver::on_tap(Host::new(config).unwrap(), tap).unwrap()
 }
 
-/// Run the host's `app` on its own thread while `kernel` runs on this one.
-/// The host's loop ends when `app` says it is done and `kernel` has
-/// returned (or at [`HOST_DEADLINE`], or when `kernel` panics).
+/// Run the host's `app` on its own thread while `kernel` runs on this one,
+/// the host's loop giving up after [`HOST_DEADLINE`] (the shared harness
+/// of `tests/common`, with the longer deadline 100 MiB transfers need).
 pub(crate) fn beside_host<K>(
     driver: &mut Driver<TapDevice>,
-    mut app: impl FnMut(&mut Host, Instant) -> bool + Send,
+    app: impl FnMut(&mut Host, Instant) -> bool + Send,
     kernel: impl FnOnce() -> K,
 ) -> K {
-    let kernel_done = AtomicBool::new(false);
-    let panicked = AtomicBool::new(false);
-    let deadline = Some(driver.now() + HOST_DEADLINE);
-    std::thread::scope(|s| {
-        let host = s.spawn(|| {
-            driver.run(&panicked, deadline, |host, now| {
-                let done = app(host, now);
-                if done && kernel_done.load(Ordering::Relaxed) {
-                    ControlFlow::Break(())
-                } else {
-                    ControlFlow::Continue(())
-                }
-            })
-        });
-        let guard = SetOnDrop(&panicked);
-        let result = kernel();
-        std::mem::forget(guard);
-        kernel_done.store(true, Ordering::Relaxed);
-        let stopped = host.join().unwrap();
-        assert_eq!(stopped, Ok(Stopped::App(())), "the host's loop ended early");
-        result
-    })
+    crate::common::beside_host_within(driver, HOST_DEADLINE, app, kernel)
 }
 
 /// Print a figure past the test harness's capture.

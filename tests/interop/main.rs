@@ -24,6 +24,8 @@
 
 mod aborts;
 mod bulk;
+#[path = "../common/mod.rs"]
+mod common;
 mod datagrams;
 mod host;
 mod many;
