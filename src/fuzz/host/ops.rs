@@ -519,15 +519,7 @@ impl Scenario {
     /// Read a scenario from fuzz input: a setup, then ops until the bytes
     /// run out (a short last op reads zeros for what is missing).
     pub fn decode(data: &[u8]) -> Scenario {
-        use arbitrary::{Arbitrary, Unstructured};
-        let mut u = Unstructured::new(data);
-        // NOTE(unwrap): integers, bools and enums read zeros once the data
-        // ends, and `Bytes` stops at the end, so decoding cannot fail.
-        let setup = Setup::arbitrary(&mut u).unwrap();
-        let mut ops = Vec::new();
-        while !u.is_empty() {
-            ops.push(Op::arbitrary(&mut u).unwrap());
-        }
+        let (setup, ops) = crate::fuzz::decode_setup_and_ops(data, usize::MAX);
         Scenario { setup, ops }
     }
 

@@ -90,15 +90,7 @@ impl Scenario {
     /// Read a scenario from fuzz input: a setup, then ops until the bytes
     /// run out or [`MAX_OPS`] are read.
     pub fn decode(data: &[u8]) -> Scenario {
-        use arbitrary::{Arbitrary, Unstructured};
-        let mut u = Unstructured::new(data);
-        // NOTE(unwrap): integers, bools and enums read zeros once the data
-        // ends, so decoding cannot fail.
-        let setup = Setup::arbitrary(&mut u).unwrap();
-        let mut ops = Vec::new();
-        while !u.is_empty() && ops.len() < MAX_OPS {
-            ops.push(Op::arbitrary(&mut u).unwrap());
-        }
+        let (setup, ops) = crate::fuzz::decode_setup_and_ops(data, MAX_OPS);
         Scenario { setup, ops }
     }
 

@@ -327,15 +327,7 @@ impl Scenario {
     /// run out or [`MAX_OPS`] are read (a short last op reads zeros for
     /// what is missing).
     pub fn decode(data: &[u8]) -> Scenario {
-        use arbitrary::{Arbitrary, Unstructured};
-        let mut u = Unstructured::new(data);
-        // NOTE(unwrap): integers, bools and enums read zeros once the data
-        // ends, so decoding cannot fail.
-        let setup = Setup::arbitrary(&mut u).unwrap();
-        let mut ops = Vec::new();
-        while !u.is_empty() && ops.len() < MAX_OPS {
-            ops.push(Op::arbitrary(&mut u).unwrap());
-        }
+        let (setup, ops) = crate::fuzz::decode_setup_and_ops(data, MAX_OPS);
         Scenario { setup, ops }
     }
 
