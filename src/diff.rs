@@ -274,8 +274,8 @@ fn headline(failure: &Failure) -> String {
 /// last line for the step that failed.
 fn by_step(report: &RunReport) -> BTreeMap<Option<usize>, Vec<String>> {
     let mut steps: BTreeMap<Option<usize>, Vec<String>> = BTreeMap::new();
-    for event in &report.trace.events {
-        let line = format!("{}  {}", event.at, trace::line(event, &report.flows));
+    for (index, event) in report.trace.events.iter().enumerate() {
+        let line = format!("{}  {}", event.at, trace::line(event, index, &report.flows));
         steps.entry(event.step).or_default().push(line);
     }
     if let Err(failure) = &report.outcome {

@@ -367,7 +367,7 @@ fn conformance_script(
 /// Return how many there were.
 fn answers(text: &mut String, report: &RunReport, settle: usize, keep: bool) -> usize {
     let mut count = 0;
-    for event in &report.trace.events {
+    for (index, event) in report.trace.events.iter().enumerate() {
         let in_group = event.step == Some(settle) || event.step == Some(settle.saturating_sub(1));
         let EventKind::Out { auto: false, .. } = event.kind else {
             continue;
@@ -375,7 +375,7 @@ fn answers(text: &mut String, report: &RunReport, settle: usize, keep: bool) -> 
         if !in_group {
             continue;
         }
-        let line = crate::run::trace::line(event, &report.flows);
+        let line = crate::run::trace::line(event, index, &report.flows);
         let line = line.split("  #").next().unwrap_or(&line).to_owned();
         text.push_str(&format!("  - {}\n", strip_window(&line, keep)));
         count += 1;

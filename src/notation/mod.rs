@@ -6,12 +6,14 @@
 //! written as 0) and wildcards added:
 //!
 //! ```text
-//! segment = flags seq ":" end "(" len ")" ["ack" n32] ["win" n16] ["urg" n16]
+//! segment = flags (seq ":" end | "*:*") "(" len ")" ["ack" n32] ["win" n16] ["urg" n16]
 //!           ["rsv" 1..7] ["<" (options | "...") ">"]
 //! flags   = "none" | letters, each once, any order (printed in this order):
 //!           F (FIN) S (SYN) R (RST) P (PSH) . (ACK) U (URG) E (ECE) W (CWR) A (AE)
 //! seq     = relative sequence number; len = data length (SYN and FIN not
-//!           counted); end = seq + len (mod 2^32)
+//!           counted); end = seq + len (mod 2^32); `*:*` only on a SYN in
+//!           an `out` step: a new ISN the script leaves open (a new
+//!           incarnation on a real clock), taken as the ISN from then on
 //! options = option *("," option)
 //! option  = "eol" [hex] | "nop" | "mss" n16 | "wscale" n8 | "sackOK"
 //!         | "sack" ("*" | 1*(u32 ":" u32)) | "TS val" n32 "ecr" n32 | "opt" u8 [hex]

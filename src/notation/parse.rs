@@ -49,7 +49,7 @@ impl Parser<'_> {
     /// Read a whole segment.
     fn segment(mut self) -> Result<SegmentPattern, SyntaxError> {
         let mut flags = self.flags()?;
-        let (seq, len) = self.range()?;
+        let (seq, new_isn, len) = self.range(flags)?;
         let ack = self.field("ack", "an acknowledgment number")?;
         let window = self.field("win", "a window (0 to 65535)")?;
         let urgent = self.field("urg", "an urgent pointer (0 to 65535)")?;
@@ -76,6 +76,7 @@ impl Parser<'_> {
         Ok(SegmentPattern {
             flags,
             seq,
+            new_isn,
             len,
             ack,
             window,
@@ -118,8 +119,23 @@ impl Parser<'_> {
         Ok(flags)
     }
 
-    /// Read `start:end(len)`; return the start and the length.
-    fn range(&mut self) -> Result<(u32, u32), SyntaxError> {
+    /// Read `start:end(len)`, or `*:*(len)` on a SYN in an `out` step
+    /// (a new ISN); return the start, whether it is a new ISN, and the length.
+    fn range(&mut self, flags: TcpFlags) -> Result<(u32, bool, u32), SyntaxError> {
+        if self.c.peek() == Some('*') {
+            if !self.wildcards || !flags.contains(TcpFlags::SYN) {
+                return Err(self.c.error_char(
+                    "a relative sequence number (`*:*` only on a SYN in an `out` step)",
+                ));
+            }
+            self.c.eat('*');
+            self.c.expect(':', "`:*` after `*`")?;
+            self.c.expect('*', "`*`: a new ISN is written `*:*(len)`")?;
+            self.c.expect('(', "`(` and the data length")?;
+            let len: u32 = self.c.number("the data length")?;
+            self.c.expect(')', "`)`")?;
+            return Ok((0, true, len));
+        }
         let start: u32 = self
             .c
             .number("a relative sequence number, as in `0:0(0)`")?;
@@ -137,7 +153,7 @@ impl Parser<'_> {
                 "an end equal to the start plus the length",
             ));
         }
-        Ok((start, len))
+        Ok((start, false, len))
     }
 
     /// Read `keyword value` if `keyword` comes next.

@@ -57,6 +57,11 @@ pub struct SegmentPattern {
     pub flags: TcpFlags,
     /// The sequence number, relative to the sender's ISN.
     pub seq: u32,
+    /// `*:*(len)` on a SYN in an `out` step: the target picks a new ISN
+    /// that the script does not fix (a new incarnation on a real clock),
+    /// and the runner takes it as the connection's ISN from then on; `seq`
+    /// is then 0.
+    pub new_isn: bool,
     /// The data length.
     pub len: u32,
     /// The acknowledgment number, relative to the receiver's ISN; `None`
@@ -132,7 +137,8 @@ impl SegmentPattern {
             OptionPattern::Timestamps { val, ecr } => *val == Wild::Any || *ecr == Wild::Any,
             _ => false,
         };
-        !wild(self.ack)
+        !self.new_isn
+            && !wild(self.ack)
             && matches!(self.window, Some(Wild::Exact(_)))
             && !matches!(self.urgent, Some(Wild::Any))
             && match &self.options {
@@ -220,6 +226,7 @@ impl SegmentPattern {
         SegmentPattern {
             flags: seg.flags,
             seq: relative(seg.seq_number, isns.sender),
+            new_isn: false,
             len: seg.payload.len() as u32,
             ack: has_ack.then(|| Wild::Exact(relative(seg.ack_number, isns.receiver))),
             window: Some(Wild::Exact(seg.window)),
@@ -233,7 +240,10 @@ impl SegmentPattern {
     pub fn matches(&self, seg: &TcpRepr<'_>, isns: Isns) -> Result<(), SegmentField> {
         let check = |ok: bool, field| if ok { Ok(()) } else { Err(field) };
         check(seg.flags == self.flags, SegmentField::Flags)?;
-        check(seg.seq_number == isns.sender + self.seq, SegmentField::Seq)?;
+        check(
+            self.new_isn || seg.seq_number == isns.sender + self.seq,
+            SegmentField::Seq,
+        )?;
         check(seg.payload.len() == self.len as usize, SegmentField::Len)?;
         if let Some(Wild::Exact(ack)) = self.ack {
             check(seg.ack_number == isns.receiver + ack, SegmentField::Ack)?;
@@ -395,8 +405,12 @@ impl fmt::Display for SegmentPattern {
     /// Print the pattern in notation; a concrete pattern prints as the
     /// segment it builds would with both ISNs 0.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let end = self.seq.wrapping_add(self.len);
-        write!(f, "{} {}:{end}({})", self.flags, self.seq, self.len)?;
+        if self.new_isn {
+            write!(f, "{} *:*({})", self.flags, self.len)?;
+        } else {
+            let end = self.seq.wrapping_add(self.len);
+            write!(f, "{} {}:{end}({})", self.flags, self.seq, self.len)?;
+        }
         if let Some(ack) = self.ack {
             write!(f, " ack {ack}")?;
         }

@@ -81,6 +81,7 @@ fn wildcards_parse_and_print() {
         "S 0:0(0) <mss *,sackOK,TS val * ecr 0,nop,wscale *>",
         ". 1:1(0) ack 1 win 5 <nop,nop,sack *>",
         "P.U 1:2(1) ack 1 urg *",
+        "S. *:*(0) ack 1 win 29200 <mss 1460>",
     ] {
         let p = pattern(text);
         assert!(!p.is_concrete(), "{text}");
@@ -266,6 +267,24 @@ fn matching_uses_relative_numbers_and_wildcards() {
     for (text, field) in cases {
         assert_eq!(pattern(text).matches(&seg, ISNS), Err(field), "{text}");
     }
+}
+
+#[test]
+fn a_new_isn_matches_any_sequence_number_of_a_syn_only() {
+    let seg = syn_ack(TcpOptions::default());
+    let new_isn = pattern("S. *:*(0) ack 1");
+    assert!(new_isn.new_isn);
+    assert_eq!(new_isn.matches(&seg, ISNS), Ok(()));
+    assert_eq!(new_isn.matches(&seg, ISN0), Err(SegmentField::Ack));
+    let longer = pattern("S. *:*(1) ack 1");
+    assert_eq!(longer.matches(&seg, ISNS), Err(SegmentField::Len));
+    let expected = "a relative sequence number (`*:*` only on a SYN in an `out` step)";
+    assert_eq!(error(". *:*(0) ack 1", true), (2, 3, expected));
+    assert_eq!(error("S *:*(0) win 1", false), (2, 3, expected));
+    assert_eq!(
+        error("S *:0(0)", true).2,
+        "`*`: a new ISN is written `*:*(len)`"
+    );
 }
 
 #[test]

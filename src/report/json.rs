@@ -111,7 +111,7 @@ fn entry(result: &ScriptResult) -> JsonScript {
         Some(r) => (
             r.unexpected
                 .iter()
-                .map(|&i| trace::line(&r.trace.events[i], &r.flows))
+                .map(|&i| trace::line(&r.trace.events[i], i, &r.flows))
                 .collect(),
             r.render_trace()
                 .lines()

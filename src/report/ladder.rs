@@ -126,7 +126,7 @@ pub fn render(name: &str, target: &str, report: &RunReport) -> String {
         match &event.kind {
             EventKind::In { frame, auto, .. } | EventKind::Out { frame, auto } => {
                 let inbound = matches!(event.kind, EventKind::In { .. });
-                let line = trace::line(event, &report.flows);
+                let line = trace::line(event, index, &report.flows);
                 let class = if report.unexpected.contains(&index) {
                     "unexpected"
                 } else if *auto {
@@ -150,7 +150,7 @@ pub fn render(name: &str, target: &str, report: &RunReport) -> String {
                 }
             }
             EventKind::Call { .. } => {
-                let line = trace::line(event, &report.flows);
+                let line = trace::line(event, index, &report.flows);
                 ladder.text(TARGET_X + 10, ladder.y + 4, "start", "call", &line);
                 ladder.text(12, ladder.y + 4, "start", "time", &at);
             }

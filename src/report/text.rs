@@ -39,7 +39,7 @@ pub fn write_result(result: &ScriptResult, out: &mut dyn Write) -> io::Result<()
                 "warning: {}: at {}, emitted and expected by no step: {}",
                 result.path.display(),
                 event.at,
-                trace::line(event, &report.flows)
+                trace::line(event, index, &report.flows)
             )?;
         }
     }

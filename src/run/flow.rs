@@ -64,6 +64,20 @@ pub struct Flows {
     flows: Vec<Flow>,
     rng: Rng,
     remote: Ipv4Addr,
+    /// Each target ISN replaced by a new incarnation's (`*:*`), oldest
+    /// first, so that a trace prints the frames before it with the old one.
+    renewals: Vec<Renewal>,
+}
+
+/// A target ISN replaced by a new incarnation's.
+#[derive(Debug, Clone, Copy)]
+struct Renewal {
+    /// The connection's ports (the target's, the peer's).
+    ports: (u16, u16),
+    /// The trace event (the new SYN) from which the new ISN holds.
+    from_event: usize,
+    /// The ISN before it.
+    old: Option<SeqNumber>,
 }
 
 impl Flows {
@@ -73,6 +87,7 @@ impl Flows {
             flows: Vec::new(),
             rng: Rng::from_seed(seed).derive("peer-isn"),
             remote: config.remote,
+            renewals: Vec::new(),
         }
     }
 
@@ -107,18 +122,52 @@ impl Flows {
         self.flows.push(flow);
     }
 
+    /// Take `isn` as socket `socket`'s target ISN from trace event
+    /// `event` on: a new incarnation whose SYN an `out` step wrote `*:*`.
+    pub fn renew_target_isn(&mut self, socket: SocketId, isn: SeqNumber, event: usize) {
+        let flow = self.get(socket);
+        let renewal = Renewal {
+            ports: (flow.local_port(), flow.remote_port),
+            from_event: event,
+            old: flow.target_isn,
+        };
+        flow.target_isn = Some(isn);
+        self.renewals.push(renewal);
+    }
+
     /// Return the ISNs that make a segment's numbers relative: those of
     /// the connection its ports belong to, or zeros (absolute numbers).
     pub fn isns(&self, segment: &TcpRepr<'_>, inbound: bool) -> Isns {
-        let (local, remote) = if inbound {
+        self.isns_at(segment, inbound, usize::MAX)
+    }
+
+    /// Return the ISNs as [`Flows::isns`] does, as they were at trace
+    /// event `event`: before a new incarnation, its connection's old ISN.
+    pub fn isns_at(&self, segment: &TcpRepr<'_>, inbound: bool, event: usize) -> Isns {
+        let ports = if inbound {
             (segment.dst_port, segment.src_port)
         } else {
             (segment.src_port, segment.dst_port)
         };
-        self.flows
+        let Some(mut flow) = self
+            .flows
             .iter()
-            .find(|f| f.local_port() == local && f.remote_port == remote)
-            .map(|f| if inbound { f.inbound() } else { f.outbound() })
-            .unwrap_or_default()
+            .find(|f| (f.local_port(), f.remote_port) == ports)
+            .copied()
+        else {
+            return Isns::default();
+        };
+        if let Some(renewal) = self
+            .renewals
+            .iter()
+            .find(|r| r.ports == ports && event < r.from_event)
+        {
+            flow.target_isn = renewal.old;
+        }
+        if inbound {
+            flow.inbound()
+        } else {
+            flow.outbound()
+        }
     }
 }

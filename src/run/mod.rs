@@ -126,7 +126,7 @@ impl RunReport {
             text.push_str(&format!(
                 "unexpected at {}: {}\n",
                 event.at,
-                trace::line(event, &self.flows)
+                trace::line(event, index, &self.flows)
             ));
         }
         match &self.outcome {

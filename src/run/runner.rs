@@ -368,7 +368,13 @@ impl<'s, 't> Runner<'s, 't> {
         let seen = Seen::read(&frame);
         let result = match (action, &seen) {
             (Action::Out(pattern), Seen::Tcp { ip, segment }) => {
-                let flow = self.flows.get(step.socket.unwrap_or(FIRST_SOCKET));
+                let socket = step.socket.unwrap_or(FIRST_SOCKET);
+                if pattern.new_isn {
+                    // `*:*`: a new incarnation whose ISN the script leaves open.
+                    self.flows
+                        .renew_target_isn(socket, segment.seq_number, index);
+                }
+                let flow = self.flows.get(socket);
                 if flow.local_port.is_none() {
                     flow.local_port = Some(segment.src_port);
                 }
@@ -593,7 +599,7 @@ impl<'s, 't> Runner<'s, 't> {
         index: usize,
     ) -> Box<Failure> {
         let event = &self.trace.events[index];
-        let actual = Some(trace::line(event, &self.flows));
+        let actual = Some(trace::line(event, index, &self.flows));
         let mut failure = self.fail(kind, message, expected, actual);
         failure.at = event.at;
         failure

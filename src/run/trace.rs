@@ -109,15 +109,17 @@ impl Trace {
         if skip > 0 {
             let _ = writeln!(out, "  ... {skip} earlier events");
         }
-        for event in &self.events[skip..] {
-            let _ = writeln!(out, "{:>10}  {}", event.at.to_string(), line(event, flows));
+        for (index, event) in self.events.iter().enumerate().skip(skip) {
+            let text = line(event, index, flows);
+            let _ = writeln!(out, "{:>10}  {text}", event.at.to_string());
         }
         out
     }
 }
 
-/// Return the script line that describes one event.
-pub fn line(event: &Event, flows: &Flows) -> String {
+/// Return the script line that describes one event, trace event number
+/// `index`, with the ISNs its connection had then.
+pub fn line(event: &Event, index: usize, flows: &Flows) -> String {
     let socket = |s: SocketId| {
         if s == FIRST_SOCKET {
             String::new()
@@ -128,13 +130,16 @@ pub fn line(event: &Event, flows: &Flows) -> String {
     match &event.kind {
         EventKind::In { frame, note, auto } => with_notes(
             frame,
-            true,
+            (true, index),
             flows,
             [auto.then(|| "auto".to_owned()), note.clone()],
         ),
-        EventKind::Out { frame, auto } => {
-            with_notes(frame, false, flows, [auto.then(|| "auto".to_owned()), None])
-        }
+        EventKind::Out { frame, auto } => with_notes(
+            frame,
+            (false, index),
+            flows,
+            [auto.then(|| "auto".to_owned()), None],
+        ),
         EventKind::Call {
             socket: s,
             call,
@@ -147,9 +152,15 @@ pub fn line(event: &Event, flows: &Flows) -> String {
     }
 }
 
-/// Return the script line of a frame with notes after a `#`.
-fn with_notes(frame: &[u8], inbound: bool, flows: &Flows, notes: [Option<String>; 2]) -> String {
-    let (mut text, error) = frame_line(frame, inbound, flows);
+/// Return the script line of a frame (whether it came in, its event
+/// index) with notes after a `#`.
+fn with_notes(
+    frame: &[u8],
+    (inbound, index): (bool, usize),
+    flows: &Flows,
+    notes: [Option<String>; 2],
+) -> String {
+    let (mut text, error) = frame_line_at(frame, (inbound, index), flows);
     let notes: Vec<String> = error
         .into_iter()
         .chain(notes.into_iter().flatten())
@@ -163,9 +174,19 @@ fn with_notes(frame: &[u8], inbound: bool, flows: &Flows, notes: [Option<String>
 /// Return the script line of a frame (its step kind and value), read
 /// whatever its checksums, and what is wrong with the frame, if anything.
 pub fn frame_line(frame: &[u8], inbound: bool, flows: &Flows) -> (String, Option<String>) {
+    frame_line_at(frame, (inbound, usize::MAX), flows)
+}
+
+/// Return [`frame_line`] of the frame of trace event `index`, with the
+/// ISNs its connection had then.
+fn frame_line_at(
+    frame: &[u8],
+    (inbound, index): (bool, usize),
+    flows: &Flows,
+) -> (String, Option<String>) {
     let (seen, error) = Seen::read_ignoring(frame);
     let isns = match &seen {
-        Seen::Tcp { segment, .. } => flows.isns(segment, inbound),
+        Seen::Tcp { segment, .. } => flows.isns_at(segment, inbound, index),
         _ => Default::default(),
     };
     let text = format!("{}: {}", seen.kind(inbound), seen.describe(isns, frame));

@@ -200,7 +200,7 @@ pub fn observe(report: &RunReport, step_groups: &[usize], socket: u32) -> Vec<Gr
     };
     let mut state = None;
     let mut last_group = 0;
-    for event in &report.trace.events {
+    for (index, event) in report.trace.events.iter().enumerate() {
         let group = group_of(event.step);
         // Carry the state into the groups in between.
         for g in last_group..group {
@@ -225,7 +225,7 @@ pub fn observe(report: &RunReport, step_groups: &[usize], socket: u32) -> Vec<Gr
                     }
                 }
                 _ => {
-                    let line = trace::line(event, &report.flows);
+                    let line = trace::line(event, index, &report.flows);
                     observer.groups[group].other.push(line);
                 }
             },
