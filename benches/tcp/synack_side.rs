@@ -241,7 +241,7 @@ fn transfer<D: Device>(mut link: Link<D>, p: &BulkParams, dropped: fn(&D) -> u64
         // Call the socket only when it can take or give data, as an
         // application woken by readiness would: every call settles the
         // connection, which then polls for a segment.
-        let room = |host: &Host| p.buffer - host.tcp_status(client).unwrap().send_queued;
+        let room = |host: &Host| host.tcp_send_room(client).unwrap();
         if sent < p.bytes && room(&link.a.host) > 0 {
             app = true;
             loop {
@@ -255,7 +255,7 @@ fn transfer<D: Device>(mut link: Link<D>, p: &BulkParams, dropped: fn(&D) -> u64
                 }
             }
         }
-        if link.b.host.tcp_status(server).unwrap().recv_queued > 0 {
+        if link.b.host.tcp_recv_queued(server).unwrap() > 0 {
             app = true;
             loop {
                 let n = link.b.host.tcp_recv(server, &mut buf).unwrap_or(0);

@@ -307,6 +307,19 @@ impl Host {
         self.conn(handle).map(Connection::status)
     }
 
+    /// Return the room left in the connection's send buffer (0 once it
+    /// can send no more): a readiness check, cheaper than a whole
+    /// [`tcp_status`](Self::tcp_status).
+    pub fn tcp_send_room(&self, handle: ConnHandle) -> Result<usize, BadHandle> {
+        self.conn(handle).map(Connection::send_room)
+    }
+
+    /// Return the in-order bytes ready to read: a readiness check, cheaper
+    /// than a whole [`tcp_status`](Self::tcp_status).
+    pub fn tcp_recv_queued(&self, handle: ConnHandle) -> Result<usize, BadHandle> {
+        self.conn(handle).map(Connection::recv_queued)
+    }
+
     /// Return the connection's state.
     pub fn tcp_state(&self, handle: ConnHandle) -> Result<State, BadHandle> {
         self.conn(handle).map(Connection::state)
