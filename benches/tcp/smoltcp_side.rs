@@ -10,6 +10,7 @@
 //! would drop on receive and on transmit (twice the rate on one loopback)
 //! and copy every frame.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use smoltcp::iface::{Config, Interface, PollResult, SocketHandle, SocketSet};
@@ -126,6 +127,17 @@ fn at(d: Duration) -> Instant {
     Instant::from_micros(d.as_micros() as i64)
 }
 
+/// The run's clock in milliseconds, as [`Stack::turn`] last saw it.
+static CLOCK_MS: AtomicU32 = AtomicU32::new(0);
+
+/// The TSval clock of smoltcp's sockets: the run's clock in milliseconds
+/// (RFC 7323 5.4: a tick between 1 ms and 1 s). smoltcp takes a plain
+/// `fn() -> u32`, so the driver leaves the time in a static for it, as it
+/// hands synack's hosts the time on each call: no clock read per segment.
+fn tsval() -> u32 {
+    CLOCK_MS.load(Ordering::Relaxed)
+}
+
 fn socket(buffer: usize) -> tcp::Socket<'static> {
     let rx = tcp::SocketBuffer::new(vec![0; buffer]);
     let tx = tcp::SocketBuffer::new(vec![0; buffer]);
@@ -188,6 +200,7 @@ impl Stack {
     /// move the clock to the next deadline.
     fn turn(&mut self, app: bool) -> Progress {
         let now = self.now();
+        CLOCK_MS.store(now.total_millis() as u32, Ordering::Relaxed);
         let received = self.dev.received;
         let mut changed = false;
         // One poll per frame waiting (one at least, for timers and output).
@@ -225,6 +238,12 @@ impl Stack {
 pub fn bulk(p: &BulkParams) -> Transfer {
     let mut stack = Stack::new(p.drop, p.seed, RunClock::realtime());
     let (client, server) = stack.pair(p.buffer, FIRST_PORT);
+    // RFC 7323 timestamps on both sockets, as synack's hosts have them: the
+    // same options on every segment, so the same 1448 bytes of data in each
+    // (1460 without), and the same number of segments on both sides.
+    for handle in [client, server] {
+        stack.tcp(handle).set_tsval_generator(Some(tsval));
+    }
     // The last, short segment leaves without waiting for an ACK.
     stack.tcp(client).set_nagle_enabled(false);
     while !(stack.established(client) && stack.established(server)) {
