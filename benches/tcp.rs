@@ -13,9 +13,12 @@
 //! otherwise (window scaling, timestamps, SACK, delayed ACK, NewReno).
 //! smoltcp: one `Interface` on its `Loopback` device with two TCP sockets,
 //! the device announcing a 1514-byte frame and every checksum on (see
-//! `smoltcp_side`), the same 256 KiB buffers, smoltcp's defaults otherwise
-//! (window scaling, SACK-permitted, no timestamps, no congestion control
-//! without its `socket-tcp-reno`/`-cubic` features). On both sides the
+//! `smoltcp_side`), the same 256 KiB buffers, RFC 7323 timestamps as on
+//! synack (so both carry the same options and 1448 bytes of data per
+//! segment; smoltcp's TSval reads the run's clock from a static the driver
+//! sets, no clock read per segment), smoltcp's defaults otherwise (window
+//! scaling, SACK-permitted, no congestion control without its
+//! `socket-tcp-reno`/`-cubic` features). On both sides the
 //! application copies the data in (`tcp_send` / `send_slice`) from a 64 KiB
 //! pattern and out (`tcp_recv` / `recv_slice`) into a 64 KiB buffer, calling
 //! the socket only when it has room or data; the sending socket has Nagle
