@@ -7,7 +7,7 @@
 //! ```
 //!
 //! **Bulk transfer.** synack: two reference hosts (`stack::host::Host`)
-//! joined by `stack::device::Pipe` (no latency), a 1500-byte IP MTU, every
+//! joined by `stack::device::LocalPipe` (no latency), a 1500-byte IP MTU, every
 //! checksum computed and verified (`ChecksumPolicy::Verify`), each TCP
 //! socket with 256 KiB send and receive buffers and the engine's defaults
 //! otherwise (window scaling, timestamps, SACK, delayed ACK, NewReno).

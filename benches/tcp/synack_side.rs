@@ -10,7 +10,7 @@
 use core::net::SocketAddrV4;
 use std::time::Duration;
 
-use stack::device::{Device, FaultConfig, Faults, Pipe, PipeConfig};
+use stack::device::{Device, FaultConfig, Faults, LocalPipe, PipeConfig};
 use stack::host::{ConnHandle, Host, HostConfig, ListenerHandle};
 use stack::random::Rng;
 use stack::tcp::State;
@@ -208,7 +208,7 @@ impl<D: Device> Link<D> {
 /// Move `p.bytes` from host A to host B over a clean pipe, or through a
 /// `Faults` drop on each end when `p.drop > 0`.
 pub fn bulk(p: &BulkParams) -> Transfer {
-    let (a, b) = Pipe::new(PipeConfig::default());
+    let (a, b) = LocalPipe::new(PipeConfig::default());
     if p.drop == 0.0 {
         return transfer(Link::new(a, b, p.buffer, RunClock::realtime()), p, |_| 0);
     }
@@ -283,7 +283,7 @@ fn transfer<D: Device>(mut link: Link<D>, p: &BulkParams, dropped: fn(&D) -> u64
 /// at once, then close them all and let TIME-WAIT expire (2MSL, the default
 /// MSL of 2 minutes, on a virtual clock).
 pub fn conns(count: usize, batch: usize, buffer: usize) -> Conns {
-    let (a, b) = Pipe::new(PipeConfig {
+    let (a, b) = LocalPipe::new(PipeConfig {
         queue_limit: 1 << 20,
         ..PipeConfig::default()
     });

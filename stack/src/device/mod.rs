@@ -25,6 +25,7 @@
 
 mod clock;
 mod faults;
+mod local_pipe;
 mod pcap;
 mod pipe;
 #[cfg(feature = "tap")]
@@ -37,6 +38,7 @@ use crate::time::Instant;
 
 pub use clock::RealClock;
 pub use faults::{FaultConfig, FaultConfigError, FaultStats, Faults, RateLimit};
+pub use local_pipe::LocalPipe;
 pub use pcap::{write_pcap, PcapWriter};
 pub use pipe::{Pipe, PipeConfig};
 #[cfg(feature = "tap")]

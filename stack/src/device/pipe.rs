@@ -36,19 +36,82 @@ impl Default for PipeConfig {
 }
 
 #[derive(Debug)]
-struct InFlight {
-    ready: Instant,
+pub(super) struct InFlight {
+    pub(super) ready: Instant,
     frame: Vec<u8>,
 }
 
-/// The frames travelling towards each end, oldest `ready` first.
+/// The frames travelling towards each end, oldest `ready` first: what
+/// both ends share, behind a mutex ([`Pipe`]) or a `RefCell`
+/// ([`super::LocalPipe`]).
 #[derive(Debug, Default)]
-struct Link {
+pub(super) struct Link {
     towards: [VecDeque<InFlight>; 2],
     /// How many frames each end had taken, ready, into its `arrived`
-    /// queue when it last held the lock: still in flight for the queue
-    /// limit (an upper bound between two of its refills).
+    /// queue when it last looked: still in flight for the queue limit (an
+    /// upper bound between two of its refills).
     taken: [usize; 2],
+}
+
+impl Link {
+    /// Put `frame`, ready at `ready`, on its way towards end `to`, unless
+    /// `limit` frames are already in flight that way.
+    pub(super) fn push(
+        &mut self,
+        to: usize,
+        ready: Instant,
+        frame: Vec<u8>,
+        limit: usize,
+    ) -> Result<(), DeviceError> {
+        let queue = &mut self.towards[to];
+        if queue.len() + self.taken[to] >= limit {
+            return Err(DeviceError::QueueFull);
+        }
+        // After every frame ready at or before `ready`: FIFO among
+        // equals. With a monotonic clock that is the back.
+        if queue.back().is_none_or(|f| f.ready <= ready) {
+            queue.push_back(InFlight { ready, frame });
+        } else {
+            let at = queue.partition_point(|f| f.ready <= ready);
+            queue.insert(at, InFlight { ready, frame });
+        }
+        Ok(())
+    }
+
+    /// Move the frames towards end `side` that are ready at `now` into
+    /// its (empty) `arrived` queue.
+    pub(super) fn take(&mut self, side: usize, now: Instant, arrived: &mut VecDeque<InFlight>) {
+        let queue = &mut self.towards[side];
+        let ready = queue.partition_point(|f| f.ready <= now);
+        if ready == queue.len() {
+            // All of them (with no latency, the usual case): swap the
+            // queues rather than move the frames.
+            core::mem::swap(queue, arrived);
+        } else {
+            arrived.extend(queue.drain(..ready));
+        }
+        self.taken[side] = arrived.len();
+    }
+
+    /// Return how many frames travel towards end `side`.
+    pub(super) fn len(&self, side: usize) -> usize {
+        self.towards[side].len()
+    }
+
+    /// Return when the next frame towards end `side` is ready.
+    pub(super) fn next_ready(&self, side: usize) -> Option<Instant> {
+        self.towards[side].front().map(|f| f.ready)
+    }
+}
+
+/// The next frame of an end's `arrived` batch, if ready at `now`.
+pub(super) fn pop_ready(arrived: &mut VecDeque<InFlight>, now: Instant) -> Option<Vec<u8>> {
+    // Taken as ready at an earlier `now`; a caller whose clock went
+    // back waits for it again.
+    match arrived.front() {
+        Some(f) if f.ready <= now => arrived.pop_front().map(|f| f.frame),
+        _ => None,
+    }
 }
 
 /// One end of an in-memory pipe joining two hosts.
@@ -57,7 +120,8 @@ struct Link {
 /// `now + latency` on. Frames come out in the order of their ready time, and
 /// in send order among equal ready times, even if a caller's `now` is not
 /// monotonic. The ends share the link through a mutex, so each end can be
-/// moved to its own thread.
+/// moved to its own thread; [`super::LocalPipe`] is the same link for two
+/// ends driven from one thread.
 #[derive(Debug)]
 pub struct Pipe {
     link: Arc<Mutex<Link>>,
@@ -96,7 +160,7 @@ impl Pipe {
 
     /// Return how many frames are travelling towards this end.
     pub fn in_flight(&self) -> usize {
-        self.arrived.len() + self.with_link(|link| link.towards[self.side].len())
+        self.arrived.len() + self.with_link(|link| link.len(self.side))
     }
 
     fn with_link<R>(&self, f: impl FnOnce(&mut Link) -> R) -> R {
@@ -117,51 +181,21 @@ impl Device for Pipe {
         check_mtu(&frame, self.config.mtu)?;
         let ready = now + self.config.latency;
         let limit = self.config.queue_limit;
-        self.with_link(|link| {
-            let other = 1 - self.side;
-            let queue = &mut link.towards[other];
-            if queue.len() + link.taken[other] >= limit {
-                return Err(DeviceError::QueueFull);
-            }
-            // After every frame ready at or before `ready`: FIFO among
-            // equals. With a monotonic clock that is the back.
-            if queue.back().is_none_or(|f| f.ready <= ready) {
-                queue.push_back(InFlight { ready, frame });
-            } else {
-                let at = queue.partition_point(|f| f.ready <= ready);
-                queue.insert(at, InFlight { ready, frame });
-            }
-            Ok(())
-        })
+        self.with_link(|link| link.push(1 - self.side, ready, frame, limit))
     }
 
     fn recv(&mut self, now: Instant) -> Result<Option<Vec<u8>>, DeviceError> {
         if self.arrived.is_empty() {
-            let side = self.side;
             let mut link = self.link.lock().unwrap_or_else(PoisonError::into_inner);
-            let queue = &mut link.towards[side];
-            let ready = queue.partition_point(|f| f.ready <= now);
-            if ready == queue.len() {
-                // All of them (with no latency, the usual case): swap the
-                // queues rather than move the frames.
-                core::mem::swap(queue, &mut self.arrived);
-            } else {
-                self.arrived.extend(queue.drain(..ready));
-            }
-            link.taken[side] = self.arrived.len();
+            link.take(self.side, now, &mut self.arrived);
         }
-        // Taken as ready at an earlier `now`; a caller whose clock went
-        // back waits for it again.
-        match self.arrived.front() {
-            Some(f) if f.ready <= now => Ok(self.arrived.pop_front().map(|f| f.frame)),
-            _ => Ok(None),
-        }
+        Ok(pop_ready(&mut self.arrived, now))
     }
 
     fn poll_at(&self) -> Option<Instant> {
         match self.arrived.front() {
             Some(f) => Some(f.ready),
-            None => self.with_link(|link| link.towards[self.side].front().map(|f| f.ready)),
+            None => self.with_link(|link| link.next_ready(self.side)),
         }
     }
 
