@@ -22,14 +22,18 @@
 //!
 //! # Arithmetic
 //!
-//! Values are [`Duration`]s, so the RFC's fractions (alpha = 1/8, beta = 1/4)
-//! are computed in nanoseconds, truncated. All arithmetic saturates: no
-//! sample, however absurd, can make a call panic.
+//! Samples and results are [`Duration`]s; inside, the state is whole
+//! nanoseconds in a `u64` (about 584 years), so the RFC's fractions
+//! (alpha = 1/8, beta = 1/4) are computed in nanoseconds, truncated, with
+//! plain integer operations: a sample comes with nearly every ACK. All
+//! arithmetic saturates (a longer duration counts as 584 years): no
+//! sample, however absurd, can make a call panic. The RTO is computed when
+//! its inputs change, not each time the timer is armed.
 
 use core::time::Duration;
 
 /// K in RFC 6298 2.2/2.3: the weight of RTTVAR in the RTO.
-const K: u32 = 4;
+const K: u64 = 4;
 
 /// The RTO a connection falls back to for its data after a SYN timed out
 /// (RFC 6298 5.7).
@@ -73,29 +77,41 @@ pub struct RttEstimator {
     config: RttConfig,
     /// SRTT and RTTVAR, once the first sample has arrived.
     smoothed: Option<Smoothed>,
-    /// The RTO as RFC 6298 2 computes it, before clamping and backoff.
-    base_rto: Duration,
+    /// The RTO as RFC 6298 2 computes it, before clamping and backoff, in
+    /// nanoseconds.
+    base_rto: u64,
     /// How many times the timer has been backed off since the last reset.
     backoffs: u32,
+    /// What [`RttEstimator::rto`] returns, from the fields above.
+    rto: Duration,
 }
 
-/// The two state variables of RFC 6298 2, which exist together or not at all.
+/// The two state variables of RFC 6298 2, which exist together or not at
+/// all, in nanoseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Smoothed {
-    srtt: Duration,
-    rttvar: Duration,
+    srtt: u64,
+    rttvar: u64,
+}
+
+/// `d` in whole nanoseconds, saturating at `u64::MAX` (584 years).
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
 impl RttEstimator {
     /// Create an estimator with no sample yet: the RTO is
     /// `config.initial_rto` (RFC 6298 2.1).
     pub fn new(config: RttConfig) -> Self {
-        RttEstimator {
+        let mut rtt = RttEstimator {
             config,
             smoothed: None,
-            base_rto: config.initial_rto,
+            base_rto: nanos(config.initial_rto),
             backoffs: 0,
-        }
+            rto: Duration::ZERO,
+        };
+        rtt.update_rto();
+        rtt
     }
 
     /// Return the configuration.
@@ -114,6 +130,7 @@ impl RttEstimator {
     /// including the computation of RTO, which may result in 'collapsing' RTO
     /// back down after it has been subject to exponential back off".
     pub fn on_sample(&mut self, rtt: Duration) {
+        let rtt = nanos(rtt);
         let smoothed = match self.smoothed {
             // RFC 6298 2.2: SRTT <- R, RTTVAR <- R/2.
             None => Smoothed {
@@ -134,22 +151,30 @@ impl RttEstimator {
         let variance = smoothed
             .rttvar
             .saturating_mul(K)
-            .max(self.config.granularity);
+            .max(nanos(self.config.granularity));
         self.base_rto = smoothed.srtt.saturating_add(variance);
         self.backoffs = 0;
+        self.update_rto();
     }
 
     /// Return the RTO to arm the retransmission timer with: the computed RTO
     /// clamped to `[min_rto, max_rto]` (RFC 6298 2.4, 2.5), doubled once per
     /// backoff (RFC 6298 5.5) and capped again at `max_rto`.
     pub fn rto(&self) -> Duration {
-        let factor = 1u32.checked_shl(self.backoffs).unwrap_or(u32::MAX);
-        self.clamp(self.clamp(self.base_rto).saturating_mul(factor))
+        self.rto
+    }
+
+    /// Recompute [`RttEstimator::rto`] after its inputs changed.
+    fn update_rto(&mut self) {
+        let factor = 1u64.checked_shl(self.backoffs).unwrap_or(u64::MAX);
+        let rto = self.clamp(self.clamp(self.base_rto).saturating_mul(factor));
+        self.rto = Duration::from_nanos(rto);
     }
 
     /// Clamp `rto` to `[min_rto, max_rto]`; `max_rto` wins if they cross.
-    fn clamp(&self, rto: Duration) -> Duration {
-        rto.max(self.config.min_rto).min(self.config.max_rto)
+    fn clamp(&self, rto: u64) -> u64 {
+        let (min, max) = (nanos(self.config.min_rto), nanos(self.config.max_rto));
+        rto.max(min).min(max)
     }
 
     /// Back the timer off after it expired (RFC 6298 5.5: "The host MUST set
@@ -162,6 +187,7 @@ impl RttEstimator {
     /// R1/R2 thresholds (RFC 9293 3.8.3, MUST-20).
     pub fn backoff(&mut self) {
         self.backoffs = self.backoffs.saturating_add(1);
+        self.update_rto();
     }
 
     /// Forget the backoff, keeping SRTT and RTTVAR.
@@ -174,6 +200,7 @@ impl RttEstimator {
     /// reinitialize the timer, when the handshake completes (RFC 6298 5.7).
     pub fn reset_backoff(&mut self) {
         self.backoffs = 0;
+        self.update_rto();
     }
 
     /// Return how many times the timer was backed off since the last reset.
@@ -191,18 +218,19 @@ impl RttEstimator {
     /// when the handshake completes, if a SYN timer expired. A later sample
     /// recomputes the RTO as usual.
     pub fn restart_after_syn_timeout(&mut self) {
-        self.base_rto = self.base_rto.max(SYN_TIMEOUT_RTO);
+        self.base_rto = self.base_rto.max(nanos(SYN_TIMEOUT_RTO));
         self.backoffs = 0;
+        self.update_rto();
     }
 
     /// Return SRTT, or `None` before the first sample.
     pub fn srtt(&self) -> Option<Duration> {
-        self.smoothed.map(|s| s.srtt)
+        self.smoothed.map(|s| Duration::from_nanos(s.srtt))
     }
 
     /// Return RTTVAR, or `None` before the first sample.
     pub fn rttvar(&self) -> Option<Duration> {
-        self.smoothed.map(|s| s.rttvar)
+        self.smoothed.map(|s| Duration::from_nanos(s.rttvar))
     }
 }
 
