@@ -218,6 +218,16 @@ impl RecvQueue {
         let data = &data[..keep];
         let start = self.rcv_nxt + offset as u64;
         let end = start + keep as u64;
+        if offset == 0 && self.held_len == 0 {
+            // In order with nothing held (a bulk transfer's every segment):
+            // what the general path below does with no range to touch,
+            // without the searches.
+            self.write(start, data);
+            self.arrivals += 1;
+            acc.in_order = keep;
+            self.rcv_nxt = end;
+            return acc;
+        }
         let (first, last) = self.touching(start, end);
         let needs_entry = first == last && start > self.rcv_nxt;
         if needs_entry && self.held_len == self.max_ranges {
