@@ -1,6 +1,8 @@
 //! Write the seeds of the stateful fuzz targets: every op list of
 //! `synack::fuzz::host::seeds`, `synack::fuzz::tcp_connection::seeds` and
-//! `synack::fuzz::pair::seeds`, encoded, as `corpus/<target>/seed-<name>`.
+//! `synack::fuzz::pair::seeds`, encoded, as `corpus/<target>/seed-<name>`,
+//! and their libFuzzer dictionaries (`synack::fuzz::dict`) as
+//! `fuzz/dict/<target>.dict`.
 //!
 //!     cargo run --example host_seeds
 //!
@@ -10,7 +12,7 @@
 use std::fs;
 use std::path::Path;
 
-use synack::fuzz::{host, pair, tcp_connection};
+use synack::fuzz::{dict, host, pair, tcp_connection};
 
 /// Replace the `seed-*` files of `corpus/<target>/` with `seeds`.
 fn write(target: &str, seeds: Vec<(&str, Vec<u8>, usize)>) -> std::io::Result<()> {
@@ -49,5 +51,16 @@ fn main() -> std::io::Result<()> {
     write(
         "pair",
         pair.map(|(n, s)| (n, s.encode(), s.ops.len())).collect(),
-    )
+    )?;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (target, d) in [
+        ("host", dict::host()),
+        ("tcp_connection", dict::tcp_connection()),
+        ("pair", dict::pair()),
+    ] {
+        let path = root.join("fuzz/dict").join(format!("{target}.dict"));
+        fs::write(&path, d.render(&dict::header(target)))?;
+        println!("fuzz/dict/{target}.dict: {} entries", d.entries().len());
+    }
+    Ok(())
 }

@@ -19,6 +19,7 @@
 //! in [`mod@host`]. [`tcp_connection()`] does the same for the TCP engine
 //! ([`mod@tcp_connection`]).
 
+pub mod dict;
 pub mod host;
 pub mod pair;
 pub mod tcp_connection;
