@@ -182,7 +182,13 @@ pub(crate) fn run_to(
 /// Eight bytes at a time, each block unrolled: one lookup and one branch
 /// per byte, without the loop's own compare (measured: a third faster on
 /// field names than a plain byte loop, and faster than combining the
-/// eight lookups before one branch).
+/// eight lookups before one branch). Also measured slower for names, on
+/// the benchmark's requests: the end of the run as the lowest lane of an
+/// exact 16-byte mask (`u128` trailing zeros; LLVM makes no `pmovmskb` of
+/// safe code), a SWAR search for the colon then one window check, and
+/// 16-byte windows then this loop. Each makes the run's length a data
+/// dependency that the rest of the head waits on; here it comes from
+/// branches, which the predictor resolves ahead.
 #[inline(always)]
 pub(crate) fn run(buf: &[u8], class: &[bool; 256]) -> usize {
     let mut done = 0;
@@ -226,7 +232,9 @@ pub(crate) fn value_run(buf: &[u8]) -> usize {
 /// the answer; only the last few bytes of the buffer go one at a time. Kept
 /// out of line, so that its loop has the registers to itself (measured: a
 /// vector pre-check of 32-byte blocks, two words per step, or inlining were
-/// all slower on the benchmark's requests, whose values are mostly short).
+/// all slower on the benchmark's requests, whose values are mostly short;
+/// so were 16-byte masks for the whole value, as for names in [`run`], and
+/// memchr's AVX2 searcher, an out-of-line call per value).
 #[inline(never)]
 fn value_run_words(buf: &[u8]) -> usize {
     let mut done = 0;
