@@ -74,7 +74,7 @@ pub(crate) fn field_line(buf: &[u8]) -> Result<Status<(Header<'_>, usize)>, Erro
     };
     let value_start = name_len + 1 + ows;
     let rest = buf.get(value_start..).unwrap_or_default();
-    let value_len = value_run(rest);
+    let value_len = value_run(buf, value_start);
     complete!(line_end(
         rest.get(value_len..).unwrap_or_default(),
         Error::HeaderValue

@@ -1,5 +1,40 @@
+use super::portable::{self, is_target, is_value, not_value, run_to, value_run_words};
 use super::*;
 use proptest::prelude::*;
+
+/// `buf` after `n` NULs (outside every class), for a scan from `n`: the
+/// SIMD path's last window reaches back into them.
+fn after_nuls(n: usize, buf: &[u8]) -> Vec<u8> {
+    let mut v = vec![0; n];
+    v.extend_from_slice(buf);
+    v
+}
+
+/// Each way of scanning a target: the one the parser calls (SIMD on x86),
+/// from the start of the buffer and from further in, and the portable one
+/// other targets use.
+const TARGET_SCANS: [(&str, fn(&[u8]) -> usize); 4] = [
+    ("target_run", |buf| target_run(buf, 0)),
+    ("target_run from 5", |buf| {
+        target_run(&after_nuls(5, buf), 5)
+    }),
+    ("target_run from 16", |buf| {
+        target_run(&after_nuls(16, buf), 16)
+    }),
+    ("portable", |buf| run_to(buf, b' ', is_target, &TARGET)),
+];
+
+/// Each way of scanning a value, as [`TARGET_SCANS`], and the portable
+/// one's slow path.
+const VALUE_SCANS: [(&str, fn(&[u8]) -> usize); 5] = [
+    ("value_run", |buf| value_run(buf, 0)),
+    ("value_run from 5", |buf| value_run(&after_nuls(5, buf), 5)),
+    ("value_run from 16", |buf| {
+        value_run(&after_nuls(16, buf), 16)
+    }),
+    ("portable", portable::value_run),
+    ("words", value_run_words),
+];
 
 /// The plain definition the fast scans must agree with: the index of the
 /// first byte outside `table`, or the length.
@@ -18,12 +53,14 @@ fn outside(table: &[bool; 256]) -> Vec<u8> {
 fn value_run_stops_at_the_first_control_in_any_word_position() {
     for len in 0..80 {
         for bad in [0u8, b'\r', b'\n', 0x1f, 0x7f] {
-            let mut buf = vec![b'a'; len];
-            assert_eq!(value_run(&buf), len);
-            for at in 0..len {
-                buf[at] = bad;
-                assert_eq!(value_run(&buf), at, "len {len}, byte {bad:#x} at {at}");
-                buf[at] = b'a';
+            for (scan, value_run) in VALUE_SCANS {
+                let mut buf = vec![b'a'; len];
+                assert_eq!(value_run(&buf), len, "{scan}");
+                for at in 0..len {
+                    buf[at] = bad;
+                    assert_eq!(value_run(&buf), at, "{scan}: len {len}, {bad:#x} at {at}");
+                    buf[at] = b'a';
+                }
             }
         }
     }
@@ -63,9 +100,11 @@ fn word_flags_are_exact() {
 
 #[test]
 fn value_run_passes_tabs_and_obs_text() {
-    let buf = b"a\tb\xff\x80 c\td~ ~\t\t\t\t\t\t\t\t\xfe";
-    assert_eq!(value_run(buf), buf.len());
-    assert_eq!(value_run(b"\t\t\t\t\t\t\t\t\t\r\n"), 9);
+    for (scan, value_run) in VALUE_SCANS {
+        let buf = b"a\tb\xff\x80 c\td~ ~\t\t\t\t\t\t\t\t\xfe";
+        assert_eq!(value_run(buf), buf.len(), "{scan}");
+        assert_eq!(value_run(b"\t\t\t\t\t\t\t\t\t\r\n"), 9, "{scan}");
+    }
 }
 
 #[test]
@@ -125,16 +164,17 @@ fn run_to_agrees_with_run_wherever_the_delimiter_and_a_bad_byte_fall() {
                 if let Some(at) = at {
                     buf[at] = bad;
                 }
-                assert_eq!(
-                    run_to(&buf, b' ', is_target, &TARGET),
-                    run(&buf, &TARGET),
-                    "{buf:?}"
-                );
+                for (scan, target_run) in TARGET_SCANS {
+                    assert_eq!(target_run(&buf), run(&buf, &TARGET), "{scan}: {buf:?}");
+                }
                 let value = buf
                     .iter()
                     .map(|&b| if b == b' ' { b'\r' } else { b })
                     .collect::<Vec<_>>();
-                assert_eq!(value_run(&value), value_run_words(&value), "{value:?}");
+                for (scan, value_run) in VALUE_SCANS {
+                    let expect = value_run_words(&value);
+                    assert_eq!(value_run(&value), expect, "{scan}: {value:?}");
+                }
             }
         }
     }
@@ -170,15 +210,57 @@ fn scans_stop_at_every_byte_outside_the_class_at_every_offset() {
                 let mut target = vec![b'a'; len];
                 target.extend_from_slice(b" HTTP/1.1\r\n");
                 target[at] = b;
-                let got = run_to(&target, b' ', is_target, &TARGET);
-                assert_eq!(got, at, "target: {b:#x} at {at} of {len}");
+                for (scan, target_run) in TARGET_SCANS {
+                    let got = target_run(&target);
+                    assert_eq!(got, at, "{scan}: {b:#x} at {at} of {len}");
+                }
             }
             for b in outside(&VALUE) {
                 let mut value = vec![b'a'; len];
                 value.extend_from_slice(b"\r\nHost: a\r\n\r\n");
                 value[at] = b;
-                assert_eq!(value_run(&value), at, "value: {b:#x} at {at} of {len}");
+                for (scan, value_run) in VALUE_SCANS {
+                    assert_eq!(value_run(&value), at, "{scan}: {b:#x} at {at} of {len}");
+                }
             }
+        }
+    }
+}
+
+/// The SIMD masks are exact: every byte, in every lane, among bytes of
+/// the class.
+#[cfg(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+))]
+#[test]
+fn simd_masks_are_exact() {
+    for b in 0..=255u8 {
+        for lane in 0..16 {
+            let mut window = [b'a'; 16];
+            window[lane] = b;
+            let bit = 1 << lane;
+            let expect = |table: &[bool; 256]| if table[usize::from(b)] { 0 } else { bit };
+            assert_eq!(simd::not_value(&window), expect(&VALUE), "{b:#x} at {lane}");
+            assert_eq!(
+                simd::not_target(&window),
+                expect(&TARGET),
+                "{b:#x} at {lane}"
+            );
+            // And among bytes outside the class: only this lane changes.
+            let mut bad = [0u8; 16];
+            bad[lane] = b;
+            let all = 0xffff & !bit;
+            assert_eq!(
+                simd::not_value(&bad),
+                all | expect(&VALUE),
+                "{b:#x} at {lane}"
+            );
+            assert_eq!(
+                simd::not_target(&bad),
+                all | expect(&TARGET),
+                "{b:#x} at {lane}"
+            );
         }
     }
 }
@@ -199,12 +281,12 @@ proptest! {
     ) {
         prop_assert_eq!(run(&body, &TCHAR), reference(&body, &TCHAR));
         prop_assert_eq!(run(&body, &TARGET), reference(&body, &TARGET));
-        prop_assert_eq!(
-            run_to(&body, b' ', is_target, &TARGET),
-            reference(&body, &TARGET)
-        );
-        prop_assert_eq!(value_run(&body), reference(&body, &VALUE));
-        prop_assert_eq!(value_run_words(&body), reference(&body, &VALUE));
+        for (_, target_run) in TARGET_SCANS {
+            prop_assert_eq!(target_run(&body), reference(&body, &TARGET));
+        }
+        for (_, value_run) in VALUE_SCANS {
+            prop_assert_eq!(value_run(&body), reference(&body, &VALUE));
+        }
     }
 }
 
