@@ -10,10 +10,13 @@ fn after_nuls(n: usize, buf: &[u8]) -> Vec<u8> {
     v
 }
 
+/// A scan: the length of the run at the start of its argument.
+type Scan = fn(&[u8]) -> usize;
+
 /// Each way of scanning a target: the one the parser calls (SIMD on x86),
 /// from the start of the buffer and from further in, and the portable one
 /// other targets use.
-const TARGET_SCANS: [(&str, fn(&[u8]) -> usize); 4] = [
+const TARGET_SCANS: [(&str, Scan); 4] = [
     ("target_run", |buf| target_run(buf, 0)),
     ("target_run from 5", |buf| {
         target_run(&after_nuls(5, buf), 5)
@@ -26,7 +29,7 @@ const TARGET_SCANS: [(&str, fn(&[u8]) -> usize); 4] = [
 
 /// Each way of scanning a value, as [`TARGET_SCANS`], and the portable
 /// one's slow path.
-const VALUE_SCANS: [(&str, fn(&[u8]) -> usize); 5] = [
+const VALUE_SCANS: [(&str, Scan); 5] = [
     ("value_run", |buf| value_run(buf, 0)),
     ("value_run from 5", |buf| value_run(&after_nuls(5, buf), 5)),
     ("value_run from 16", |buf| {
