@@ -72,7 +72,9 @@ pub(super) fn not_target(window: &[u8; 16]) -> u32 {
 /// Sixteen bytes at a time. The last few bytes of the buffer take one
 /// check too rather than a byte loop (the last field value of a head is
 /// often short): the buffer's last 16 bytes, which reach back before them,
-/// with the lanes before them shifted out.
+/// with the lanes before them shifted out. (Measured slower: two windows
+/// per step, with one branch for both; and a NUL-padded copy of the last
+/// bytes, a `memcpy` call.)
 #[inline(always)]
 pub(super) fn run(buf: &[u8], start: usize, outside: impl Fn(&[u8; 16]) -> u32) -> usize {
     let mut at = start;
