@@ -58,6 +58,11 @@ pub(crate) fn line_end(buf: &[u8], other: Error) -> Result<Status<()>, Error> {
 /// the length of the line with its CRLF.
 #[inline(always)]
 pub(crate) fn field_line(buf: &[u8]) -> Result<Status<(Header<'_>, usize)>, Error> {
+    // The name, colon and OWS are all VALUE bytes: the run of them from the
+    // start of the line ends where the value does, if the name is valid.
+    // Scanned first, so that where the line ends (and the next one
+    // starts) does not wait for the name's scan.
+    let line_len = value_run(buf, 0);
     let name_len = run(buf, &TCHAR);
     match buf.get(name_len) {
         None => return Ok(Status::Partial),
@@ -68,23 +73,18 @@ pub(crate) fn field_line(buf: &[u8]) -> Result<Status<(Header<'_>, usize)>, Erro
         Some(b' ' | b'\t') => return Err(Error::ObsFold),
         Some(_) => return Err(Error::HeaderName),
     }
-    // The value with its leading OWS, which is in the class too: the scan
-    // need not wait for the OWS to be skipped.
-    let after_colon = name_len + 1;
-    let line_len = value_run(buf, after_colon);
     complete!(line_end(
-        buf.get(after_colon + line_len..).unwrap_or_default(),
+        buf.get(line_len..).unwrap_or_default(),
         Error::HeaderValue
     ));
-    let value = buf
-        .get(after_colon..after_colon + line_len)
-        .unwrap_or_default();
+    // After a colon, so `line_len` is past it.
+    let value = buf.get(name_len + 1..line_len).unwrap_or_default();
     // Leading and trailing OWS are not part of the value (RFC 9112 5.1).
     let header = Header {
         name: buf.get(..name_len).unwrap_or_default(),
         value: trim_ows(value),
     };
-    Ok(Status::Complete((header, after_colon + line_len + 2)))
+    Ok(Status::Complete((header, line_len + 2)))
 }
 
 /// Parse the field lines of `buf` from `pos` on, up to and including the
