@@ -147,6 +147,18 @@ impl Fields {
 
     /// RFC 9110 7.6.1: `Connection = #connection-option`.
     fn connection(&mut self, value: &[u8]) {
+        // The usual value is one option. `value` has no OWS at either end,
+        // so a one-element list is the whole of it: compared at once, as
+        // the list walk (a split, a trim and a closure per element) measured
+        // 2.5% of parsing the benchmark's 20 field lines (issue 8).
+        if value.eq_ignore_ascii_case(b"keep-alive") {
+            self.keep_alive = true;
+            return;
+        }
+        if value.eq_ignore_ascii_case(b"close") {
+            self.close = true;
+            return;
+        }
         let _ = for_each_element::<()>(value, |option| {
             self.close |= option.eq_ignore_ascii_case(b"close");
             self.keep_alive |= option.eq_ignore_ascii_case(b"keep-alive");
