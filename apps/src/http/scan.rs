@@ -106,6 +106,9 @@ pub(crate) fn is_name<const N: usize>(name: &[u8], lower: &[u8; N]) -> bool {
 }
 
 /// Return `buf` without leading and trailing spaces and tabs (OWS).
+/// (Measured for issue 8: loops over slice patterns instead, small GET
+/// 38 -> 36.5 ns but 3 pipelined 155.5 -> 157 ns and 20 field lines no
+/// faster, in two runs each.)
 #[inline]
 pub(crate) fn trim_ows(buf: &[u8]) -> &[u8] {
     let start = buf
