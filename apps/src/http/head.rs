@@ -1,7 +1,7 @@
 //! The pieces request and response heads share: the HTTP version, line
 //! ends, field lines (also used for trailers) and the head size limit.
 
-use super::scan::{run, value_run, TCHAR};
+use super::scan::{run, trim_ows, value_run, TCHAR};
 use super::{Error, Header, Status, Version};
 
 /// Unwrap a `Status::Complete` or return `Ok(Status::Partial)`.
@@ -58,6 +58,11 @@ pub(crate) fn line_end(buf: &[u8], other: Error) -> Result<Status<()>, Error> {
 /// the length of the line with its CRLF.
 #[inline(always)]
 pub(crate) fn field_line(buf: &[u8]) -> Result<Status<(Header<'_>, usize)>, Error> {
+    // The name, colon and OWS are all VALUE bytes: the run of them from the
+    // start of the line ends where the value does, if the name is valid.
+    // Scanned first, so that where the line ends (and the next one
+    // starts) does not wait for the name's scan.
+    let line_len = value_run(buf, 0);
     let name_len = run(buf, &TCHAR);
     match buf.get(name_len) {
         None => return Ok(Status::Partial),
@@ -68,28 +73,18 @@ pub(crate) fn field_line(buf: &[u8]) -> Result<Status<(Header<'_>, usize)>, Erro
         Some(b' ' | b'\t') => return Err(Error::ObsFold),
         Some(_) => return Err(Error::HeaderName),
     }
-    let after_colon = buf.get(name_len + 1..).unwrap_or_default();
-    let Some(ows) = after_colon.iter().position(|&b| b != b' ' && b != b'\t') else {
-        return Ok(Status::Partial);
-    };
-    let value_start = name_len + 1 + ows;
-    let rest = buf.get(value_start..).unwrap_or_default();
-    let value_len = value_run(rest);
     complete!(line_end(
-        rest.get(value_len..).unwrap_or_default(),
+        buf.get(line_len..).unwrap_or_default(),
         Error::HeaderValue
     ));
-    let value = rest.get(..value_len).unwrap_or_default();
-    // Trailing OWS is not part of the value (RFC 9112 5.1).
-    let trimmed = value
-        .iter()
-        .rposition(|&b| b != b' ' && b != b'\t')
-        .map_or(0, |i| i + 1);
+    // After a colon, so `line_len` is past it.
+    let value = buf.get(name_len + 1..line_len).unwrap_or_default();
+    // Leading and trailing OWS are not part of the value (RFC 9112 5.1).
     let header = Header {
         name: buf.get(..name_len).unwrap_or_default(),
-        value: value.get(..trimmed).unwrap_or_default(),
+        value: trim_ows(value),
     };
-    Ok(Status::Complete((header, value_start + value_len + 2)))
+    Ok(Status::Complete((header, line_len + 2)))
 }
 
 /// Parse the field lines of `buf` from `pos` on, up to and including the

@@ -2,7 +2,7 @@
 
 use super::framing::{self, Body};
 use super::head::{self, complete, Out};
-use super::scan::{is_target, run, run_to, HOST, TARGET, TCHAR};
+use super::scan::{run, target_run, HOST, TCHAR};
 use super::{Error, Header, Limits, Status, Version};
 
 /// The form of a request target (RFC 9112 3.2).
@@ -140,7 +140,7 @@ fn request_line<'b>(buf: &'b [u8], limits: &Limits) -> Result<Status<Line<'b>>, 
         Some(_) => return Err(Error::Method),
     }
     let rest = line.get(method_len + 1..).unwrap_or_default();
-    let target_len = run_to(rest, b' ', is_target, &TARGET);
+    let target_len = target_run(line, method_len + 1);
     if target_len > limits.max_target_len {
         return Err(Error::TargetTooLong);
     }

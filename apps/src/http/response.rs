@@ -127,7 +127,7 @@ fn status_line(buf: &[u8]) -> Result<Status<Line<'_>>, Error> {
         Some(_) => return Err(Error::StatusCode),
     }
     let rest = buf.get(13..).unwrap_or_default();
-    let reason_len = value_run(rest);
+    let reason_len = value_run(buf, 13);
     complete!(head::line_end(
         rest.get(reason_len..).unwrap_or_default(),
         Error::Reason

@@ -113,6 +113,28 @@ fn request_lines_and_target_forms() {
             Body::None,
             true,
         ),
+        // One option on its own, any case, OWS around it.
+        (
+            b"GET / HTTP/1.0\r\nConnection: \tKEEP-Alive \r\n\r\n",
+            Origin,
+            Http10,
+            Body::None,
+            true,
+        ),
+        (
+            b"GET / HTTP/1.1\r\nHost: a\r\nConnection: Close\r\n\r\n",
+            Origin,
+            Http11,
+            Body::None,
+            false,
+        ),
+        (
+            b"GET / HTTP/1.0\r\nConnection: keep-alive-x\r\n\r\n",
+            Origin,
+            Http10,
+            Body::None,
+            false,
+        ),
         (
             b"GET / HTTP/1.0\r\nConnection: Keep-Alive, close\r\n\r\n",
             Origin,
