@@ -40,7 +40,7 @@ pub use clock::RealClock;
 pub use faults::{FaultConfig, FaultConfigError, FaultStats, Faults, RateLimit};
 pub use local_pipe::LocalPipe;
 pub use pcap::{write_pcap, PcapWriter};
-pub use pipe::{Pipe, PipeConfig};
+pub use pipe::{Pipe, PipeConfig, PipeEnd};
 #[cfg(feature = "tap")]
 pub use tap::TapDevice;
 pub use tracer::{Direction, TraceEntry, Tracer};

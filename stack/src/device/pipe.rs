@@ -1,4 +1,6 @@
-//! A memory pipe: two [`Pipe`] ends joined by a link with a fixed latency.
+//! A memory pipe: two ends joined by a link with a fixed latency, shared
+//! through a mutex ([`Pipe`]) or, on one thread, a `RefCell`
+//! ([`super::LocalPipe`]).
 
 use core::time::Duration;
 use std::collections::VecDeque;
@@ -36,16 +38,19 @@ impl Default for PipeConfig {
 }
 
 #[derive(Debug)]
-pub(super) struct InFlight {
-    pub(super) ready: Instant,
+struct InFlight {
+    ready: Instant,
     frame: Vec<u8>,
 }
 
 /// The frames travelling towards each end, oldest `ready` first: what
 /// both ends share, behind a mutex ([`Pipe`]) or a `RefCell`
 /// ([`super::LocalPipe`]).
+///
+/// Public only in name: the module is private, so no one outside it can
+/// name the type, and the two aliases are the only ends there are.
 #[derive(Debug, Default)]
-pub(super) struct Link {
+pub struct Link {
     towards: [VecDeque<InFlight>; 2],
     /// How many frames each end had taken, ready, into its `arrived`
     /// queue when it last looked: still in flight for the queue limit (an
@@ -56,7 +61,7 @@ pub(super) struct Link {
 impl Link {
     /// Put `frame`, ready at `ready`, on its way towards end `to`, unless
     /// `limit` frames are already in flight that way.
-    pub(super) fn push(
+    fn push(
         &mut self,
         to: usize,
         ready: Instant,
@@ -80,7 +85,7 @@ impl Link {
 
     /// Move the frames towards end `side` that are ready at `now` into
     /// its (empty) `arrived` queue.
-    pub(super) fn take(&mut self, side: usize, now: Instant, arrived: &mut VecDeque<InFlight>) {
+    fn take(&mut self, side: usize, now: Instant, arrived: &mut VecDeque<InFlight>) {
         let queue = &mut self.towards[side];
         let ready = queue.partition_point(|f| f.ready <= now);
         if ready == queue.len() {
@@ -94,18 +99,18 @@ impl Link {
     }
 
     /// Return how many frames travel towards end `side`.
-    pub(super) fn len(&self, side: usize) -> usize {
+    fn len(&self, side: usize) -> usize {
         self.towards[side].len()
     }
 
     /// Return when the next frame towards end `side` is ready.
-    pub(super) fn next_ready(&self, side: usize) -> Option<Instant> {
+    fn next_ready(&self, side: usize) -> Option<Instant> {
         self.towards[side].front().map(|f| f.ready)
     }
 }
 
 /// The next frame of an end's `arrived` batch, if ready at `now`.
-pub(super) fn pop_ready(arrived: &mut VecDeque<InFlight>, now: Instant) -> Option<Vec<u8>> {
+fn pop_ready(arrived: &mut VecDeque<InFlight>, now: Instant) -> Option<Vec<u8>> {
     // Taken as ready at an earlier `now`; a caller whose clock went
     // back waits for it again.
     match arrived.front() {
@@ -114,37 +119,66 @@ pub(super) fn pop_ready(arrived: &mut VecDeque<InFlight>, now: Instant) -> Optio
     }
 }
 
-/// One end of an in-memory pipe joining two hosts.
+/// How the two ends of a pipe share its [`Link`]: a handle each end holds
+/// a clone of.
+///
+/// Sealed as [`Link`] is. [`Pipe`] shares it through an `Arc<Mutex<_>>`,
+/// [`super::LocalPipe`] through an `Rc<RefCell<_>>`; everything else about
+/// the two ends is the one [`PipeEnd`].
+pub trait LinkHandle: Clone + Default {
+    /// Run `f` on the link, holding it for that call only.
+    fn with<R>(&self, f: impl FnOnce(&mut Link) -> R) -> R;
+}
+
+impl LinkHandle for Arc<Mutex<Link>> {
+    fn with<R>(&self, f: impl FnOnce(&mut Link) -> R) -> R {
+        // A panic while the lock is held cannot leave the queues half-updated
+        // (each critical section is a single push or pop), so a poisoned lock
+        // is still safe to use.
+        let mut link = self.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&mut link)
+    }
+}
+
+/// One end of an in-memory pipe joining two hosts, whichever way the two
+/// ends share the link: use it as [`Pipe`] (a mutex) or
+/// [`LocalPipe`](super::LocalPipe) (a `RefCell`), the only two handles `L`
+/// there are.
 ///
 /// A frame sent at `now` on one end can be received on the other from
 /// `now + latency` on. Frames come out in the order of their ready time, and
 /// in send order among equal ready times, even if a caller's `now` is not
-/// monotonic. The ends share the link through a mutex, so each end can be
-/// moved to its own thread; [`super::LocalPipe`] is the same link for two
-/// ends driven from one thread.
+/// monotonic.
 #[derive(Debug)]
-pub struct Pipe {
-    link: Arc<Mutex<Link>>,
+pub struct PipeEnd<L> {
+    link: L,
     config: PipeConfig,
     side: usize,
     /// Frames towards this end that were ready when last looked at, taken
-    /// off the link in one go: [`Device::recv`] takes the lock once per
-    /// batch, not once per frame (each lock is two atomic operations, a
-    /// fair share of the cost of moving a frame).
+    /// off the link in one go: [`Device::recv`] takes the link once per
+    /// batch, not once per frame (for a [`Pipe`], each lock is two atomic
+    /// operations, a fair share of the cost of moving a frame).
     arrived: VecDeque<InFlight>,
 }
 
-impl Pipe {
+/// One end of an in-memory pipe joining two hosts (see [`PipeEnd`]).
+///
+/// The ends share the link through a mutex, so each end can be moved to its
+/// own thread; [`LocalPipe`](super::LocalPipe) is the same link for two
+/// ends driven from one thread.
+pub type Pipe = PipeEnd<Arc<Mutex<Link>>>;
+
+impl<L: LinkHandle> PipeEnd<L> {
     /// Create a pipe and return its two ends.
-    pub fn new(config: PipeConfig) -> (Pipe, Pipe) {
-        let link = Arc::new(Mutex::new(Link::default()));
-        let a = Pipe {
-            link: Arc::clone(&link),
+    pub fn new(config: PipeConfig) -> (PipeEnd<L>, PipeEnd<L>) {
+        let link = L::default();
+        let a = PipeEnd {
+            link: link.clone(),
             config: config.clone(),
             side: 0,
             arrived: VecDeque::new(),
         };
-        let b = Pipe {
+        let b = PipeEnd {
             link,
             config,
             side: 1,
@@ -160,19 +194,11 @@ impl Pipe {
 
     /// Return how many frames are travelling towards this end.
     pub fn in_flight(&self) -> usize {
-        self.arrived.len() + self.with_link(|link| link.len(self.side))
-    }
-
-    fn with_link<R>(&self, f: impl FnOnce(&mut Link) -> R) -> R {
-        // A panic while the lock is held cannot leave the queues half-updated
-        // (each critical section is a single push or pop), so a poisoned lock
-        // is still safe to use.
-        let mut link = self.link.lock().unwrap_or_else(PoisonError::into_inner);
-        f(&mut link)
+        self.arrived.len() + self.link.with(|link| link.len(self.side))
     }
 }
 
-impl Device for Pipe {
+impl<L: LinkHandle> Device for PipeEnd<L> {
     fn send(&mut self, now: Instant, frame: &[u8]) -> Result<(), DeviceError> {
         self.send_owned(now, frame.to_vec())
     }
@@ -181,13 +207,14 @@ impl Device for Pipe {
         check_mtu(&frame, self.config.mtu)?;
         let ready = now + self.config.latency;
         let limit = self.config.queue_limit;
-        self.with_link(|link| link.push(1 - self.side, ready, frame, limit))
+        self.link
+            .with(|link| link.push(1 - self.side, ready, frame, limit))
     }
 
     fn recv(&mut self, now: Instant) -> Result<Option<Vec<u8>>, DeviceError> {
         if self.arrived.is_empty() {
-            let mut link = self.link.lock().unwrap_or_else(PoisonError::into_inner);
-            link.take(self.side, now, &mut self.arrived);
+            self.link
+                .with(|link| link.take(self.side, now, &mut self.arrived));
         }
         Ok(pop_ready(&mut self.arrived, now))
     }
@@ -195,7 +222,7 @@ impl Device for Pipe {
     fn poll_at(&self) -> Option<Instant> {
         match self.arrived.front() {
             Some(f) => Some(f.ready),
-            None => self.with_link(|link| link.next_ready(self.side)),
+            None => self.link.with(|link| link.next_ready(self.side)),
         }
     }
 
@@ -206,18 +233,49 @@ impl Device for Pipe {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
     use super::*;
 
-    fn pipe(latency_ms: u64) -> (Pipe, Pipe) {
-        Pipe::new(PipeConfig {
+    /// Run each case, written once over the link handle, on both ends:
+    /// `pipe::$case` on a [`Pipe`], `local_pipe::$case` on a
+    /// [`super::super::LocalPipe`].
+    macro_rules! on_both_ends {
+        ($($case:ident),* $(,)?) => {
+            mod pipe {
+                $(#[test]
+                fn $case() {
+                    super::$case::<super::Arc<super::Mutex<super::Link>>>();
+                })*
+            }
+            mod local_pipe {
+                $(#[test]
+                fn $case() {
+                    super::$case::<super::Rc<super::RefCell<super::Link>>>();
+                })*
+            }
+        };
+    }
+
+    on_both_ends!(
+        frame_arrives_after_latency,
+        both_directions_are_independent,
+        frames_come_out_in_ready_order,
+        one_frame_per_recv_and_only_ready_ones,
+        a_batch_taken_counts_until_the_next,
+        mtu_and_queue_limit_are_enforced,
+    );
+
+    fn pipe<L: LinkHandle>(latency_ms: u64) -> (PipeEnd<L>, PipeEnd<L>) {
+        PipeEnd::new(PipeConfig {
             latency: Duration::from_millis(latency_ms),
             ..PipeConfig::default()
         })
     }
 
-    #[test]
-    fn frame_arrives_after_latency() {
-        let (mut a, mut b) = pipe(10);
+    fn frame_arrives_after_latency<L: LinkHandle>() {
+        let (mut a, mut b) = pipe::<L>(10);
         a.send(Instant::from_millis(1), b"one").unwrap();
         assert_eq!(b.poll_at(), Some(Instant::from_millis(11)));
         assert_eq!(b.recv(Instant::from_millis(10)), Ok(None));
@@ -227,9 +285,8 @@ mod tests {
         assert_eq!(a.recv(Instant::from_secs(1)), Ok(None));
     }
 
-    #[test]
-    fn both_directions_are_independent() {
-        let (mut a, mut b) = pipe(1);
+    fn both_directions_are_independent<L: LinkHandle>() {
+        let (mut a, mut b) = pipe::<L>(1);
         a.send(Instant::ZERO, b"a->b").unwrap();
         b.send(Instant::ZERO, b"b->a").unwrap();
         assert_eq!(a.in_flight(), 1);
@@ -239,21 +296,21 @@ mod tests {
         assert_eq!(b.recv(t), Ok(Some(b"a->b".to_vec())));
     }
 
-    #[test]
-    fn frames_come_out_in_ready_order() {
-        let (mut a, mut b) = pipe(5);
+    fn frames_come_out_in_ready_order<L: LinkHandle>() {
+        let (mut a, mut b) = pipe::<L>(5);
         a.send(Instant::from_millis(2), b"second").unwrap();
-        a.send(Instant::from_millis(2), b"third").unwrap();
+        a.send_owned(Instant::from_millis(2), b"third".to_vec())
+            .unwrap();
         // A caller whose clock went backwards: its frame is ready first.
         a.send(Instant::from_millis(1), b"first").unwrap();
+        assert_eq!(b.in_flight(), 3);
         let late = Instant::from_secs(1);
         let got: Vec<_> = std::iter::from_fn(|| b.recv(late).unwrap()).collect();
         assert_eq!(got, [&b"first"[..], b"second", b"third"]);
     }
 
-    #[test]
-    fn one_frame_per_recv_and_only_ready_ones() {
-        let (mut a, mut b) = pipe(10);
+    fn one_frame_per_recv_and_only_ready_ones<L: LinkHandle>() {
+        let (mut a, mut b) = pipe::<L>(10);
         for ms in 0..3 {
             a.send(Instant::from_millis(ms), &[ms as u8]).unwrap();
         }
@@ -264,9 +321,8 @@ mod tests {
         assert_eq!(b.poll_at(), Some(Instant::from_millis(12)));
     }
 
-    #[test]
-    fn a_batch_taken_counts_until_the_next() {
-        let (mut a, mut b) = Pipe::new(PipeConfig {
+    fn a_batch_taken_counts_until_the_next<L: LinkHandle>() {
+        let (mut a, mut b) = PipeEnd::<L>::new(PipeConfig {
             queue_limit: 2,
             ..PipeConfig::default()
         });
@@ -280,11 +336,12 @@ mod tests {
         assert_eq!(b.recv(Instant::ZERO), Ok(None));
         a.send_owned(Instant::ZERO, b"4".to_vec()).unwrap();
         assert_eq!(b.recv(Instant::ZERO), Ok(Some(b"4".to_vec())));
+        a.send(Instant::ZERO, b"5").unwrap();
+        assert_eq!(b.recv(Instant::ZERO), Ok(Some(b"5".to_vec())));
     }
 
-    #[test]
-    fn mtu_and_queue_limit_are_enforced() {
-        let (mut a, _b) = Pipe::new(PipeConfig {
+    fn mtu_and_queue_limit_are_enforced<L: LinkHandle>() {
+        let (mut a, _b) = PipeEnd::<L>::new(PipeConfig {
             mtu: 100,
             queue_limit: 2,
             ..PipeConfig::default()
