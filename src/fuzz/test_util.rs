@@ -91,3 +91,28 @@ pub fn xorshift_inputs(mut state: u64, count: usize, max_len: u64) -> Vec<Vec<u8
         })
         .collect()
 }
+
+/// Run every seed through `run` (failing with the seed's name if it panics)
+/// and check with `reached` that it got where it was written to go.
+pub fn assert_seeds_reach<S, T: fmt::Debug>(
+    seeds: Vec<(&str, S)>,
+    run: impl Fn(&S) -> T,
+    reached: impl Fn(&str, &T) -> bool,
+) {
+    for (name, seed) in seeds {
+        let outcome = run_seed(name, || run(&seed));
+        assert!(
+            reached(name, &outcome),
+            "seed {name} missed its path: {outcome:#?}"
+        );
+    }
+}
+
+/// Check that `run` panics on at least one file of `corpus/<target>/`: the
+/// fuzzer's replay of the corpus catches `what` (a target broken on purpose).
+pub fn assert_corpus_catches(target: &str, what: &str, run: impl Fn(&[u8])) {
+    let caught = (corpus_files(target).iter())
+        .filter(|data| panic_message(|| run(data)).is_some())
+        .count();
+    assert!(caught > 0, "no corpus file catches {what}");
+}

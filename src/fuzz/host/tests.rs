@@ -10,7 +10,8 @@ use super::oracle::tiles_exactly;
 use super::seeds::seeds;
 use super::{run, run_scenario, Outcome};
 use crate::fuzz::test_util::{
-    check_seeds, corpus_files, find_seed, panic_message, run_seed, xorshift_inputs,
+    assert_corpus_catches, assert_seeds_reach, check_seeds, find_seed, panic_message,
+    xorshift_inputs,
 };
 
 fn seed(name: &str) -> Scenario {
@@ -84,13 +85,7 @@ fn reached(name: &str, o: &Outcome) -> bool {
 
 #[test]
 fn every_seed_runs_clean_and_reaches_its_path() {
-    for (name, scenario) in seeds() {
-        let outcome = run_seed(name, || run_scenario(&scenario, None));
-        assert!(
-            reached(name, &outcome),
-            "seed {name} missed its path: {outcome:#?}"
-        );
-    }
+    assert_seeds_reach(seeds(), |s| run_scenario(s, None), reached);
 }
 
 #[test]
@@ -128,18 +123,13 @@ fn corrupt_udp_checksum_is_caught() {
 /// What the fuzzer's replay does: the corpus, through the target's body.
 #[test]
 fn corpus_replay_catches_each_sabotage() {
-    let files = corpus_files("host");
     for sabotage in [
         Sabotage::IcmpErrorAboutIcmpError,
         Sabotage::CorruptUdpChecksum,
     ] {
-        let caught = (files.iter())
-            .filter(|data| {
-                let scenario = Scenario::decode(data);
-                panic_message(|| drop(run_scenario(&scenario, Some(sabotage)))).is_some()
-            })
-            .count();
-        assert!(caught > 0, "no corpus file catches {sabotage:?}");
+        assert_corpus_catches("host", &format!("{sabotage:?}"), |data| {
+            drop(run_scenario(&Scenario::decode(data), Some(sabotage)));
+        });
     }
 }
 

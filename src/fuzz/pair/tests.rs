@@ -6,7 +6,8 @@ use stack::tcp::Sabotage;
 use super::seeds::seeds;
 use super::{run, run_scenario, Outcome, Scenario};
 use crate::fuzz::test_util::{
-    check_seeds, corpus_files, find_seed, panic_message, run_seed, xorshift_inputs,
+    assert_corpus_catches, assert_seeds_reach, check_seeds, find_seed, panic_message,
+    xorshift_inputs,
 };
 
 #[test]
@@ -31,13 +32,7 @@ fn reached(name: &str, o: &Outcome) -> bool {
 
 #[test]
 fn every_seed_runs_clean_and_reaches_its_path() {
-    for (name, scenario) in seeds() {
-        let outcome = run_seed(name, || run_scenario(&scenario, None));
-        assert!(
-            reached(name, &outcome),
-            "seed {name} missed its path: {outcome:?}"
-        );
-    }
+    assert_seeds_reach(seeds(), |s| run_scenario(s, None), reached);
 }
 
 #[test]
@@ -66,15 +61,8 @@ fn an_ack_beyond_what_arrived_is_caught() {
 /// What the fuzzer's replay does: the corpus files, through the body.
 #[test]
 fn corpus_replay_catches_the_sabotage() {
-    let caught = (corpus_files("pair").iter())
-        .filter(|data| {
-            let scenario = Scenario::decode(data);
-            let sabotage = Some(Sabotage::AckBeyondReceived);
-            panic_message(|| {
-                let _ = run_scenario(&scenario, sabotage);
-            })
-            .is_some()
-        })
-        .count();
-    assert!(caught > 0, "no corpus file catches AckBeyondReceived");
+    let sabotage = Sabotage::AckBeyondReceived;
+    assert_corpus_catches("pair", &format!("{sabotage:?}"), |data| {
+        let _ = run_scenario(&Scenario::decode(data), Some(sabotage));
+    });
 }
