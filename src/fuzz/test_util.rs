@@ -116,3 +116,13 @@ pub fn assert_corpus_catches(target: &str, what: &str, run: impl Fn(&[u8])) {
         .count();
     assert!(caught > 0, "no corpus file catches {what}");
 }
+
+/// Run `f`, which must panic (a target broken on purpose is noticed), and
+/// return its panic message; fail saying that `what` went unnoticed if it
+/// returns.
+pub fn expect_panic<T>(what: &str, f: impl FnOnce() -> T) -> String {
+    let message = panic_message(|| {
+        let _ = f();
+    });
+    message.unwrap_or_else(|| panic!("{what} went unnoticed"))
+}

@@ -10,13 +10,9 @@ use super::oracle::tiles_exactly;
 use super::seeds::seeds;
 use super::{run, run_scenario, Outcome};
 use crate::fuzz::test_util::{
-    assert_corpus_catches, assert_seeds_reach, check_seeds, find_seed, panic_message,
+    assert_corpus_catches, assert_seeds_reach, check_seeds, expect_panic, find_seed,
     xorshift_inputs,
 };
-
-fn seed(name: &str) -> Scenario {
-    find_seed(seeds(), name)
-}
 
 #[test]
 fn variant_tags_decode_to_their_variant() {
@@ -96,12 +92,16 @@ fn arbitrary_bytes_run_without_breaking_an_invariant() {
     }
 }
 
+/// Run `seed` with `sabotage`; return the panic message.
+fn caught(seed_name: &str, sabotage: Sabotage) -> String {
+    let scenario = find_seed(seeds(), seed_name);
+    let what = format!("{sabotage:?} on {seed_name}");
+    expect_panic(&what, || run_scenario(&scenario, Some(sabotage)))
+}
+
 #[test]
 fn icmp_error_about_icmp_error_is_caught() {
-    let scenario = seed("no-error-about-error");
-    let sabotage = Some(Sabotage::IcmpErrorAboutIcmpError);
-    let message = panic_message(|| drop(run_scenario(&scenario, sabotage)));
-    let message = message.expect("the sabotaged host went unnoticed");
+    let message = caught("no-error-about-error", Sabotage::IcmpErrorAboutIcmpError);
     assert!(
         message.contains("ICMP error about an ICMP error"),
         "{message}"
@@ -110,10 +110,7 @@ fn icmp_error_about_icmp_error_is_caught() {
 
 #[test]
 fn corrupt_udp_checksum_is_caught() {
-    let scenario = seed("arp-resolve-send");
-    let sabotage = Some(Sabotage::CorruptUdpChecksum);
-    let message = panic_message(|| drop(run_scenario(&scenario, sabotage)));
-    let message = message.expect("the sabotaged host went unnoticed");
+    let message = caught("arp-resolve-send", Sabotage::CorruptUdpChecksum);
     assert!(
         message.contains("does not parse with checksums verified"),
         "{message}"

@@ -6,7 +6,7 @@ use stack::tcp::Sabotage;
 use super::seeds::seeds;
 use super::{run, run_scenario, Outcome, Scenario};
 use crate::fuzz::test_util::{
-    assert_corpus_catches, assert_seeds_reach, check_seeds, find_seed, panic_message,
+    assert_corpus_catches, assert_seeds_reach, check_seeds, expect_panic, find_seed, panic_message,
     xorshift_inputs,
 };
 
@@ -48,10 +48,7 @@ fn arbitrary_bytes_run_without_breaking_an_invariant() {
 fn an_ack_beyond_what_arrived_is_caught() {
     let scenario = find_seed(seeds(), "clean-both-ways");
     let sabotage = Some(Sabotage::AckBeyondReceived);
-    let message = panic_message(|| {
-        let _ = run_scenario(&scenario, sabotage);
-    });
-    let message = message.expect("the sabotaged pair went unnoticed");
+    let message = expect_panic("the sabotaged pair", || run_scenario(&scenario, sabotage));
     assert!(
         message.contains("never read the end of the stream"),
         "{message}"

@@ -7,7 +7,7 @@ use super::oracle::{allowed, Trigger};
 use super::seeds::seeds;
 use super::{run, run_scenario, Scenario};
 use crate::fuzz::test_util::{
-    assert_corpus_catches, check_seeds, find_seed, panic_message, run_seed, xorshift_inputs,
+    assert_corpus_catches, check_seeds, expect_panic, find_seed, run_seed, xorshift_inputs,
 };
 
 #[test]
@@ -73,10 +73,8 @@ fn the_state_table_follows_the_diagram() {
 /// Run `seed` with `sabotage`; return the panic message.
 fn caught(seed_name: &str, sabotage: Sabotage) -> String {
     let scenario = find_seed(seeds(), seed_name);
-    let message = panic_message(|| {
-        let _ = run_scenario(&scenario, Some(sabotage));
-    });
-    message.unwrap_or_else(|| panic!("{sabotage:?} went unnoticed on {seed_name}"))
+    let what = format!("{sabotage:?} on {seed_name}");
+    expect_panic(&what, || run_scenario(&scenario, Some(sabotage)))
 }
 
 #[test]
