@@ -17,35 +17,20 @@
 //! The stateful target [`host()`] drives a whole reference host with a list
 //! of operations and checks its invariants after every one; its parts live
 //! in [`mod@host`]. [`tcp_connection()`] does the same for the TCP engine
-//! ([`mod@tcp_connection`]).
+//! ([`mod@tcp_connection`]), and [`pair()`] for two hosts on a faulty link
+//! ([`mod@pair`]). All three read a [`Scenario`]: a setup, then a list of
+//! ops ([`mod@scenario`]).
 
 pub mod dict;
 pub mod host;
 pub mod pair;
+pub mod scenario;
 pub mod tcp_connection;
 
 #[cfg(test)]
 mod test_util;
 
-/// Read a stateful target's input: a setup, then ops until the bytes run
-/// out or `max_ops` are read (a short last op reads zeros for what is
-/// missing). The `host`, `tcp_connection` and `pair` scenarios all start so.
-fn decode_setup_and_ops<'a, S, O>(data: &'a [u8], max_ops: usize) -> (S, Vec<O>)
-where
-    S: arbitrary::Arbitrary<'a>,
-    O: arbitrary::Arbitrary<'a>,
-{
-    let mut u = arbitrary::Unstructured::new(data);
-    // NOTE(unwrap): the targets' setups and ops are made of integers, bools,
-    // enums and byte runs that stop at the end, which read zeros (or
-    // nothing) once the data ends, so decoding cannot fail.
-    let setup = S::arbitrary(&mut u).unwrap();
-    let mut ops = Vec::new();
-    while !u.is_empty() && ops.len() < max_ops {
-        ops.push(O::arbitrary(&mut u).unwrap());
-    }
-    (setup, ops)
-}
+pub use scenario::{Scenario, ScenarioOp, Wait};
 
 use stack::wire::arp::{ArpPacket, ArpRepr};
 use stack::wire::ethernet::{EthernetFrame, EthernetRepr};

@@ -1,13 +1,15 @@
 //! The input of the `host` target: a [`Setup`], then [`Op`]s until the
-//! bytes run out. Every type derives `Arbitrary` and has an [`Encode`]
-//! that writes it back (see [`encode`](super::encode)).
+//! bytes run out (a [`Scenario`]). Every type derives `Arbitrary` and has an
+//! [`Encode`](super::encode::Encode) that writes it back (see
+//! [`encode`](super::encode)); [`Wait`] is shared with `tcp_connection`.
 //!
 //! Choices are small enums rather than raw numbers where the host only
 //! cares about a few classes of value (our address, a peer on the link, a
 //! broadcast, ...), so that most inputs reach deep code; every class has a
 //! `Raw` escape for the rest.
 
-use super::encode::{encoded_enum, encoded_struct, Bytes, Encode};
+use super::encode::{encoded_enum, encoded_struct, Bytes};
+pub use crate::fuzz::Wait;
 
 encoded_struct! {
     /// The host's configuration, as far as the input chooses it.
@@ -438,22 +440,6 @@ encoded_enum! {
 }
 
 encoded_enum! {
-    /// A step of time.
-    pub enum Wait {
-        /// `n` microseconds.
-        Micros(u16),
-        /// `n` milliseconds.
-        Millis(u16),
-        /// `n` seconds.
-        Secs(u8),
-        /// Until the host's next timer.
-        NextTimer,
-        /// Until the host has no timer left (at most 1000 of them).
-        Quiet,
-    }
-}
-
-encoded_enum! {
     /// One of the two sockets: one bound to 0.0.0.0:7, one to our address
     /// and an ephemeral port.
     pub enum Socket {
@@ -506,32 +492,12 @@ encoded_enum! {
     }
 }
 
-/// The whole input of the target.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Scenario {
-    /// The host's configuration.
-    pub setup: Setup,
-    /// The steps, in order.
-    pub ops: Vec<Op>,
-}
+/// The whole input of the target: the host's configuration, then the steps.
+pub type Scenario = crate::fuzz::Scenario<Setup, Op>;
 
-impl Scenario {
-    /// Read a scenario from fuzz input: a setup, then ops until the bytes
-    /// run out (a short last op reads zeros for what is missing).
-    pub fn decode(data: &[u8]) -> Scenario {
-        let (setup, ops) = crate::fuzz::decode_setup_and_ops(data, usize::MAX);
-        Scenario { setup, ops }
-    }
-
-    /// Write the bytes [`decode`](Self::decode) reads back as this scenario.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.setup.encode(&mut out);
-        for op in &self.ops {
-            op.encode(&mut out);
-        }
-        out
-    }
+impl crate::fuzz::ScenarioOp for Op {
+    /// No limit: ops run until the bytes run out.
+    const MAX_OPS: usize = usize::MAX;
 }
 
 impl Data {

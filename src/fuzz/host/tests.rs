@@ -1,10 +1,6 @@
 //! Tests of the `host` target: the encoding, the seeds, the oracle, and
 //! that a host broken on purpose is caught.
 
-use std::fs;
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
-
 use arbitrary::{Arbitrary, Unstructured};
 use stack::host::Sabotage;
 
@@ -13,23 +9,10 @@ use super::ops::*;
 use super::oracle::tiles_exactly;
 use super::seeds::seeds;
 use super::{run, run_scenario, Outcome};
-
-fn corpus_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/host")
-}
-
-fn seed(name: &str) -> Scenario {
-    let found = seeds().into_iter().find(|(n, _)| *n == name);
-    found.unwrap_or_else(|| panic!("no seed {name}")).1
-}
-
-/// Run `f`; return its panic message, or `None` if it did not panic.
-fn panic_message(f: impl FnOnce()) -> Option<String> {
-    let err = catch_unwind(AssertUnwindSafe(f)).err()?;
-    let text = (err.downcast_ref::<String>().cloned())
-        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()));
-    Some(text.unwrap_or_default())
-}
+use crate::fuzz::test_util::{
+    assert_corpus_catches, assert_seeds_reach, check_seeds, expect_panic, find_seed,
+    xorshift_inputs,
+};
 
 #[test]
 fn variant_tags_decode_to_their_variant() {
@@ -48,11 +31,8 @@ fn variant_tags_decode_to_their_variant() {
 }
 
 #[test]
-fn every_seed_decodes_back_to_its_op_list() {
-    for (name, scenario) in seeds() {
-        assert!(!scenario.ops.is_empty(), "{name}");
-        assert_eq!(Scenario::decode(&scenario.encode()), scenario, "{name}");
-    }
+fn seeds_round_trip_and_match_their_files() {
+    check_seeds("host", &seeds());
 }
 
 #[test]
@@ -69,19 +49,6 @@ fn one_op_of_every_kind_round_trips_through_arbitrary() {
         let mut u = Unstructured::new(&bytes);
         assert_eq!(Op::arbitrary(&mut u).unwrap(), op);
         assert!(u.is_empty(), "{op:?} left bytes over");
-    }
-}
-
-#[test]
-fn seed_files_are_what_the_generator_writes() {
-    for (name, scenario) in seeds() {
-        let path = corpus_dir().join(format!("seed-{name}"));
-        let on_disk = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert_eq!(
-            on_disk,
-            scenario.encode(),
-            "{name}: run `cargo run --example host_seeds`"
-        );
     }
 }
 
@@ -114,43 +81,27 @@ fn reached(name: &str, o: &Outcome) -> bool {
 
 #[test]
 fn every_seed_runs_clean_and_reaches_its_path() {
-    for (name, scenario) in seeds() {
-        let mut outcome = None;
-        if let Some(message) = panic_message(|| outcome = Some(run_scenario(&scenario, None))) {
-            panic!("seed {name}: {message}");
-        }
-        let outcome = outcome.unwrap();
-        assert!(
-            reached(name, &outcome),
-            "seed {name} missed its path: {outcome:#?}"
-        );
-    }
+    assert_seeds_reach(seeds(), |s| run_scenario(s, None), reached);
 }
 
 #[test]
 fn arbitrary_bytes_run_without_breaking_an_invariant() {
     // A fixed xorshift stream: a few hundred inputs, the same on every run.
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    for _ in 0..300 {
-        let len = (state % 512) as usize;
-        let data: Vec<u8> = (0..len)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state as u8
-            })
-            .collect();
+    for data in xorshift_inputs(0x9e37_79b9_7f4a_7c15, 300, 512) {
         run(&data);
     }
 }
 
+/// Run `seed` with `sabotage`; return the panic message.
+fn caught(seed_name: &str, sabotage: Sabotage) -> String {
+    let scenario = find_seed(seeds(), seed_name);
+    let what = format!("{sabotage:?} on {seed_name}");
+    expect_panic(&what, || run_scenario(&scenario, Some(sabotage)))
+}
+
 #[test]
 fn icmp_error_about_icmp_error_is_caught() {
-    let scenario = seed("no-error-about-error");
-    let sabotage = Some(Sabotage::IcmpErrorAboutIcmpError);
-    let message = panic_message(|| drop(run_scenario(&scenario, sabotage)));
-    let message = message.expect("the sabotaged host went unnoticed");
+    let message = caught("no-error-about-error", Sabotage::IcmpErrorAboutIcmpError);
     assert!(
         message.contains("ICMP error about an ICMP error"),
         "{message}"
@@ -159,10 +110,7 @@ fn icmp_error_about_icmp_error_is_caught() {
 
 #[test]
 fn corrupt_udp_checksum_is_caught() {
-    let scenario = seed("arp-resolve-send");
-    let sabotage = Some(Sabotage::CorruptUdpChecksum);
-    let message = panic_message(|| drop(run_scenario(&scenario, sabotage)));
-    let message = message.expect("the sabotaged host went unnoticed");
+    let message = caught("arp-resolve-send", Sabotage::CorruptUdpChecksum);
     assert!(
         message.contains("does not parse with checksums verified"),
         "{message}"
@@ -172,20 +120,13 @@ fn corrupt_udp_checksum_is_caught() {
 /// What the fuzzer's replay does: the corpus, through the target's body.
 #[test]
 fn corpus_replay_catches_each_sabotage() {
-    let files: Vec<Vec<u8>> = (fs::read_dir(corpus_dir()).unwrap())
-        .map(|entry| fs::read(entry.unwrap().path()).unwrap())
-        .collect();
     for sabotage in [
         Sabotage::IcmpErrorAboutIcmpError,
         Sabotage::CorruptUdpChecksum,
     ] {
-        let caught = (files.iter())
-            .filter(|data| {
-                let scenario = Scenario::decode(data);
-                panic_message(|| drop(run_scenario(&scenario, Some(sabotage)))).is_some()
-            })
-            .count();
-        assert!(caught > 0, "no corpus file catches {sabotage:?}");
+        assert_corpus_catches("host", &format!("{sabotage:?}"), |data| {
+            drop(run_scenario(&Scenario::decode(data), Some(sabotage)));
+        });
     }
 }
 

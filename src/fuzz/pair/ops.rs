@@ -1,9 +1,10 @@
 //! The input of the `pair` target: a [`Setup`] (the link's faults and the
 //! connections' options), then at most [`MAX_OPS`] application [`Op`]s.
-//! Every type derives `Arbitrary` and has an [`Encode`] (the macros of
+//! Every type derives `Arbitrary` and has an
+//! [`Encode`](crate::fuzz::host::encode::Encode) (the macros of
 //! [`crate::fuzz::host::encode`]).
 
-use crate::fuzz::host::encode::{encoded_enum, encoded_struct, Encode};
+use crate::fuzz::host::encode::{encoded_enum, encoded_struct};
 
 /// The most ops one input runs: keeps a run short (exec/s).
 pub const MAX_OPS: usize = 16;
@@ -77,32 +78,12 @@ encoded_struct! {
     }
 }
 
-/// The whole input of the target.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Scenario {
-    /// The link and the connections.
-    pub setup: Setup,
-    /// The application's steps.
-    pub ops: Vec<Op>,
-}
+/// The whole input of the target: the link and the connections, then the
+/// application's steps.
+pub type Scenario = crate::fuzz::Scenario<Setup, Op>;
 
-impl Scenario {
-    /// Read a scenario from fuzz input: a setup, then ops until the bytes
-    /// run out or [`MAX_OPS`] are read.
-    pub fn decode(data: &[u8]) -> Scenario {
-        let (setup, ops) = crate::fuzz::decode_setup_and_ops(data, MAX_OPS);
-        Scenario { setup, ops }
-    }
-
-    /// Write the bytes [`decode`](Self::decode) reads back as this scenario.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.setup.encode(&mut out);
-        for op in &self.ops {
-            op.encode(&mut out);
-        }
-        out
-    }
+impl crate::fuzz::ScenarioOp for Op {
+    const MAX_OPS: usize = MAX_OPS;
 }
 
 impl Default for Setup {

@@ -1,32 +1,18 @@
 //! Tests of the `pair` target: the seeds, and that a TCP broken on
 //! purpose is caught.
 
-use std::fs;
-
 use stack::tcp::Sabotage;
 
 use super::seeds::seeds;
 use super::{run, run_scenario, Outcome, Scenario};
-use crate::fuzz::test_util::{corpus_dir, corpus_files, panic_message};
+use crate::fuzz::test_util::{
+    assert_corpus_catches, assert_seeds_reach, check_seeds, expect_panic, find_seed, panic_message,
+    xorshift_inputs,
+};
 
 #[test]
-fn every_seed_decodes_back_to_its_op_list() {
-    for (name, scenario) in seeds() {
-        assert_eq!(Scenario::decode(&scenario.encode()), scenario, "{name}");
-    }
-}
-
-#[test]
-fn seed_files_are_what_the_generator_writes() {
-    for (name, scenario) in seeds() {
-        let path = corpus_dir("pair").join(format!("seed-{name}"));
-        let on_disk = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert_eq!(
-            on_disk,
-            scenario.encode(),
-            "{name}: run `cargo run --example host_seeds`"
-        );
-    }
+fn seeds_round_trip_and_match_their_files() {
+    check_seeds("pair", &seeds());
 }
 
 /// Return whether a seed's run reached what it was written for.
@@ -46,32 +32,12 @@ fn reached(name: &str, o: &Outcome) -> bool {
 
 #[test]
 fn every_seed_runs_clean_and_reaches_its_path() {
-    for (name, scenario) in seeds() {
-        let mut outcome = None;
-        if let Some(message) = panic_message(|| outcome = Some(run_scenario(&scenario, None))) {
-            panic!("seed {name}: {message}");
-        }
-        let outcome = outcome.unwrap();
-        assert!(
-            reached(name, &outcome),
-            "seed {name} missed its path: {outcome:?}"
-        );
-    }
+    assert_seeds_reach(seeds(), |s| run_scenario(s, None), reached);
 }
 
 #[test]
 fn arbitrary_bytes_run_without_breaking_an_invariant() {
-    let mut state = 0x1234_5678_9abc_def1u64;
-    for _ in 0..40 {
-        let len = (state % 120) as usize;
-        let data: Vec<u8> = (0..len)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state as u8
-            })
-            .collect();
+    for data in xorshift_inputs(0x1234_5678_9abc_def1, 40, 120) {
         if let Some(m) = panic_message(|| run(&data)) {
             panic!("{m}\n{:#?}", Scenario::decode(&data));
         }
@@ -80,15 +46,9 @@ fn arbitrary_bytes_run_without_breaking_an_invariant() {
 
 #[test]
 fn an_ack_beyond_what_arrived_is_caught() {
-    let (_, scenario) = seeds()
-        .into_iter()
-        .find(|(n, _)| *n == "clean-both-ways")
-        .unwrap();
+    let scenario = find_seed(seeds(), "clean-both-ways");
     let sabotage = Some(Sabotage::AckBeyondReceived);
-    let message = panic_message(|| {
-        let _ = run_scenario(&scenario, sabotage);
-    });
-    let message = message.expect("the sabotaged pair went unnoticed");
+    let message = expect_panic("the sabotaged pair", || run_scenario(&scenario, sabotage));
     assert!(
         message.contains("never read the end of the stream"),
         "{message}"
@@ -98,15 +58,8 @@ fn an_ack_beyond_what_arrived_is_caught() {
 /// What the fuzzer's replay does: the corpus files, through the body.
 #[test]
 fn corpus_replay_catches_the_sabotage() {
-    let caught = (corpus_files("pair").iter())
-        .filter(|data| {
-            let scenario = Scenario::decode(data);
-            let sabotage = Some(Sabotage::AckBeyondReceived);
-            panic_message(|| {
-                let _ = run_scenario(&scenario, sabotage);
-            })
-            .is_some()
-        })
-        .count();
-    assert!(caught > 0, "no corpus file catches AckBeyondReceived");
+    let sabotage = Sabotage::AckBeyondReceived;
+    assert_corpus_catches("pair", &format!("{sabotage:?}"), |data| {
+        let _ = run_scenario(&Scenario::decode(data), Some(sabotage));
+    });
 }

@@ -1,7 +1,8 @@
 //! The input of the `tcp_connection` target: a [`Setup`], then [`Op`]s
 //! until the bytes run out (at most [`MAX_OPS`]). Every type derives
-//! `Arbitrary` and has an [`Encode`] that writes it back (the macros of
-//! [`crate::fuzz::host::encode`]).
+//! `Arbitrary` and has an [`Encode`](crate::fuzz::host::encode::Encode)
+//! that writes it back (the macros of [`crate::fuzz::host::encode`]);
+//! [`Wait`] is shared with `host`.
 //!
 //! Sequence and acknowledgment numbers are mostly chosen relative to the
 //! connection's current edges ([`Point`]: RCV.NXT, the right edge of the
@@ -9,7 +10,8 @@
 //! IRS, the peer's ISS, each ±1 or ± some octets), so that most segments
 //! land where the engine has decisions to make; `Raw` reaches the rest.
 
-use crate::fuzz::host::encode::{encoded_enum, encoded_struct, Encode};
+use crate::fuzz::host::encode::{encoded_enum, encoded_struct};
+pub use crate::fuzz::Wait;
 
 /// The most ops one input runs: keeps each run short (exec/s) and the
 /// oracle's record of injected ranges small.
@@ -297,49 +299,11 @@ encoded_enum! {
     }
 }
 
-encoded_enum! {
-    /// How long to wait.
-    pub enum Wait {
-        /// `n` µs.
-        Micros(u16),
-        /// `n` ms.
-        Millis(u16),
-        /// `n` s.
-        Secs(u8),
-        /// Until the next timer of either connection.
-        NextTimer,
-        /// Until no timer is left (bounded).
-        Quiet,
-    }
-}
+/// The whole input of the target: the configuration, then the steps.
+pub type Scenario = crate::fuzz::Scenario<Setup, Op>;
 
-/// The whole input of the target.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Scenario {
-    /// The configuration.
-    pub setup: Setup,
-    /// The steps, in order.
-    pub ops: Vec<Op>,
-}
-
-impl Scenario {
-    /// Read a scenario from fuzz input: a setup, then ops until the bytes
-    /// run out or [`MAX_OPS`] are read (a short last op reads zeros for
-    /// what is missing).
-    pub fn decode(data: &[u8]) -> Scenario {
-        let (setup, ops) = crate::fuzz::decode_setup_and_ops(data, MAX_OPS);
-        Scenario { setup, ops }
-    }
-
-    /// Write the bytes [`decode`](Self::decode) reads back as this scenario.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.setup.encode(&mut out);
-        for op in &self.ops {
-            op.encode(&mut out);
-        }
-        out
-    }
+impl crate::fuzz::ScenarioOp for Op {
+    const MAX_OPS: usize = MAX_OPS;
 }
 
 impl Default for Setup {

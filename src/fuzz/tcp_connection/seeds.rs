@@ -44,51 +44,62 @@ fn seg(side: Side, flags: Flags, seq: Number, ack: Number, window: u16, len: u16
     })
 }
 
-/// An ACK from the peer at RCV.NXT acknowledging SND.NXT, with `len` octets.
-fn data(side: Side, len: u16) -> Op {
-    let flags = if len > 0 { Flags::PshAck } else { Flags::Ack };
+/// A segment from the peer at RCV.NXT acknowledging SND.NXT, with the
+/// usual options.
+fn in_order(side: Side, flags: Flags, window: u16, len: u16) -> Op {
     let (seq, ack) = (
         at(Edge::RcvNxt, Offset::Zero),
         at(Edge::SndNxt, Offset::Zero),
     );
-    seg(side, flags, seq, ack, 8000, len)
+    seg(side, flags, seq, ack, window, len)
+}
+
+/// An ACK from the peer at RCV.NXT acknowledging SND.NXT, with `len` octets.
+fn data(side: Side, len: u16) -> Op {
+    let flags = if len > 0 { Flags::PshAck } else { Flags::Ack };
+    in_order(side, flags, 8000, len)
+}
+
+/// A segment without ACK from the peer at RCV.NXT moved by `offset`,
+/// offering no window and carrying nothing (a RST, or a SYN where none
+/// belongs).
+fn no_ack(side: Side, flags: Flags, offset: Offset) -> Op {
+    let seq = at(Edge::RcvNxt, offset);
+    seg(side, flags, seq, Number::Raw(0), 0, 0)
 }
 
 fn call(side: Side, call: Call) -> Op {
     Op::Call(CallOp { side, call })
 }
 
-/// The client's handshake: the peer's SYN,ACK to our SYN.
-fn client_open() -> Vec<Op> {
-    vec![Op::Segment(SegmentOp {
-        side: Side::Client,
-        flags: Flags::SynAck,
+/// The peer's SYN at its ISS, with the options of [`syn_options`].
+fn syn(side: Side) -> Op {
+    Op::Segment(SegmentOp {
+        side,
+        flags: Flags::Syn,
         seq: at(Edge::PeerIss, Offset::Zero),
-        ack: at(Edge::SndNxt, Offset::Zero),
+        ack: Number::Raw(0),
         window: 8000,
         urgent: 0,
         options: syn_options(),
         len: 0,
-    })]
+    })
 }
 
-/// The server's handshake: the peer's SYN, then its ACK of our SYN,ACK.
-fn server_open() -> Vec<Op> {
-    vec![
-        Op::Segment(SegmentOp {
-            side: Side::Server,
-            flags: Flags::Syn,
-            seq: at(Edge::PeerIss, Offset::Zero),
-            ack: Number::Raw(0),
-            window: 8000,
-            urgent: 0,
-            options: syn_options(),
-            len: 0,
-        }),
-        data(Side::Server, 0),
-    ]
+/// The handshake of one connection. The client's: the peer's SYN,ACK to
+/// our SYN. The server's: the peer's SYN, then its ACK of our SYN,ACK.
+fn open(side: Side) -> Vec<Op> {
+    match side {
+        Side::Client => vec![Op::Segment(SegmentOp {
+            flags: Flags::SynAck,
+            ack: at(Edge::SndNxt, Offset::Zero),
+            ..segment_of(syn(Side::Client))
+        })],
+        Side::Server => vec![syn(Side::Server), data(Side::Server, 0)],
+    }
 }
 
+/// A scenario on the default setup.
 fn scenario(ops: Vec<Op>) -> Scenario {
     Scenario {
         setup: Setup::default(),
@@ -96,20 +107,21 @@ fn scenario(ops: Vec<Op>) -> Scenario {
     }
 }
 
-fn cat(parts: &[Vec<Op>]) -> Vec<Op> {
-    parts.concat()
+/// A scenario that opens `side`'s connection, then runs `ops` on it.
+fn opened(side: Side, ops: Vec<Op>) -> Scenario {
+    scenario([open(side), ops].concat())
 }
 
 /// Every seed, by name.
 pub fn seeds() -> Vec<(&'static str, Scenario)> {
     use Side::{Client, Server};
-    let mut list = vec![
-        ("client-handshake", scenario(client_open())),
-        ("server-handshake", scenario(server_open())),
+    vec![
+        ("client-handshake", scenario(open(Client))),
+        ("server-handshake", scenario(open(Server))),
         (
             "transfer-both-ways",
-            scenario(cat(&[
-                client_open(),
+            opened(
+                Client,
                 vec![
                     call(Client, Call::Send(3000)),
                     data(Client, 500),
@@ -117,51 +129,37 @@ pub fn seeds() -> Vec<(&'static str, Scenario)> {
                     data(Client, 0),
                     Op::Wait(Wait::Millis(300)),
                 ],
-            ])),
+            ),
         ),
         (
             "active-close-time-wait",
-            scenario(cat(&[
-                server_open(),
+            opened(
+                Server,
                 vec![
                     call(Server, Call::Close),
                     data(Server, 0),
-                    seg(
-                        Server,
-                        Flags::FinAck,
-                        at(Edge::RcvNxt, Offset::Zero),
-                        at(Edge::SndNxt, Offset::Zero),
-                        8000,
-                        0,
-                    ),
+                    in_order(Server, Flags::FinAck, 8000, 0),
                     Op::Wait(Wait::Quiet),
                 ],
-            ])),
+            ),
         ),
         (
             "passive-close-last-ack",
-            scenario(cat(&[
-                client_open(),
+            opened(
+                Client,
                 vec![
                     data(Client, 100),
-                    seg(
-                        Client,
-                        Flags::FinAck,
-                        at(Edge::RcvNxt, Offset::Zero),
-                        at(Edge::SndNxt, Offset::Zero),
-                        8000,
-                        0,
-                    ),
+                    in_order(Client, Flags::FinAck, 8000, 0),
                     call(Client, Call::RecvAll),
                     call(Client, Call::ShutdownWrite),
                     data(Client, 0),
                 ],
-            ])),
+            ),
         ),
         (
             "out-of-order-sack",
-            scenario(cat(&[
-                server_open(),
+            opened(
+                Server,
                 vec![
                     seg(
                         Server,
@@ -171,49 +169,28 @@ pub fn seeds() -> Vec<(&'static str, Scenario)> {
                         8000,
                         300,
                     ),
-                    seg(
-                        Server,
-                        Flags::Ack,
-                        at(Edge::RcvNxt, Offset::Zero),
-                        at(Edge::SndNxt, Offset::Zero),
-                        8000,
-                        500,
-                    ),
+                    in_order(Server, Flags::Ack, 8000, 500),
                     call(Server, Call::Recv(4096)),
                 ],
-            ])),
+            ),
         ),
         (
             "zero-window-probe",
-            scenario(cat(&[
-                client_open(),
+            opened(
+                Client,
                 vec![
-                    seg(
-                        Client,
-                        Flags::Ack,
-                        at(Edge::RcvNxt, Offset::Zero),
-                        at(Edge::SndNxt, Offset::Zero),
-                        100,
-                        0,
-                    ),
+                    in_order(Client, Flags::Ack, 100, 0),
                     call(Client, Call::Send(1000)),
-                    seg(
-                        Client,
-                        Flags::Ack,
-                        at(Edge::RcvNxt, Offset::Zero),
-                        at(Edge::SndNxt, Offset::Zero),
-                        0,
-                        0,
-                    ),
+                    in_order(Client, Flags::Ack, 0, 0),
                     Op::Wait(Wait::Secs(5)),
                     data(Client, 0),
                 ],
-            ])),
+            ),
         ),
         (
             "retransmission-timeout",
-            scenario(cat(&[
-                client_open(),
+            opened(
+                Client,
                 vec![
                     call(Client, Call::Send(2000)),
                     Op::Wait(Wait::Secs(3)),
@@ -228,78 +205,34 @@ pub fn seeds() -> Vec<(&'static str, Scenario)> {
                     Op::Wait(Wait::NextTimer),
                     data(Client, 0),
                 ],
-            ])),
+            ),
         ),
         (
             "rst-after-abort",
-            scenario(cat(&[
-                server_open(),
+            opened(
+                Server,
                 vec![
                     call(Server, Call::Abort),
-                    seg(
-                        Server,
-                        Flags::Rst,
-                        at(Edge::RcvNxt, Offset::Zero),
-                        Number::Raw(0),
-                        0,
-                        0,
-                    ),
-                    seg(
-                        Server,
-                        Flags::Ack,
-                        at(Edge::RcvNxt, Offset::Zero),
-                        at(Edge::SndNxt, Offset::Zero),
-                        0,
-                        10,
-                    ),
+                    no_ack(Server, Flags::Rst, Offset::Zero),
+                    in_order(Server, Flags::Ack, 0, 10),
                 ],
-            ])),
+            ),
         ),
         (
             "rst-in-window-challenge",
-            scenario(cat(&[
-                client_open(),
+            opened(
+                Client,
                 vec![
-                    seg(
-                        Client,
-                        Flags::Rst,
-                        at(Edge::RcvNxt, Offset::Plus(10)),
-                        Number::Raw(0),
-                        0,
-                        0,
-                    ),
-                    seg(
-                        Client,
-                        Flags::Syn,
-                        at(Edge::RcvNxt, Offset::Zero),
-                        Number::Raw(0),
-                        0,
-                        0,
-                    ),
-                    seg(
-                        Client,
-                        Flags::Rst,
-                        at(Edge::RcvNxt, Offset::Zero),
-                        Number::Raw(0),
-                        0,
-                        0,
-                    ),
+                    no_ack(Client, Flags::Rst, Offset::Plus(10)),
+                    no_ack(Client, Flags::Syn, Offset::Zero),
+                    no_ack(Client, Flags::Rst, Offset::Zero),
                 ],
-            ])),
+            ),
         ),
         (
             "simultaneous-open",
             scenario(vec![
-                Op::Segment(SegmentOp {
-                    side: Client,
-                    flags: Flags::Syn,
-                    seq: at(Edge::PeerIss, Offset::Zero),
-                    ack: Number::Raw(0),
-                    window: 8000,
-                    urgent: 0,
-                    options: syn_options(),
-                    len: 0,
-                }),
+                syn(Client),
                 seg(
                     Client,
                     Flags::SynAck,
@@ -313,43 +246,39 @@ pub fn seeds() -> Vec<(&'static str, Scenario)> {
         ),
         (
             "syn-received-return-to-listen",
-            scenario(cat(&[
-                server_open()[..1].to_vec(),
-                vec![
-                    seg(
-                        Server,
-                        Flags::Rst,
-                        at(Edge::RcvNxt, Offset::Zero),
-                        Number::Raw(0),
-                        0,
-                        0,
-                    ),
-                    Op::Wait(Wait::Secs(1)),
-                ],
-                server_open(),
-            ])),
+            scenario(
+                [
+                    vec![
+                        syn(Server),
+                        no_ack(Server, Flags::Rst, Offset::Zero),
+                        Op::Wait(Wait::Secs(1)),
+                    ],
+                    open(Server),
+                ]
+                .concat(),
+            ),
         ),
-    ];
-    list.push((
-        "urgent-and-shutdown-read",
-        scenario(cat(&[
-            server_open(),
-            vec![
-                Op::Segment(SegmentOp {
-                    urgent: 5,
-                    flags: Flags::UrgAck,
-                    ..segment_of(data(Server, 20))
-                }),
-                call(Server, Call::SendUrgent(10)),
-                call(Server, Call::ShutdownRead),
-                data(Server, 30),
-                call(Server, Call::ShutdownBoth),
-            ],
-        ])),
-    ));
-    list
+        (
+            "urgent-and-shutdown-read",
+            opened(
+                Server,
+                vec![
+                    Op::Segment(SegmentOp {
+                        urgent: 5,
+                        flags: Flags::UrgAck,
+                        ..segment_of(data(Server, 20))
+                    }),
+                    call(Server, Call::SendUrgent(10)),
+                    call(Server, Call::ShutdownRead),
+                    data(Server, 30),
+                    call(Server, Call::ShutdownBoth),
+                ],
+            ),
+        ),
+    ]
 }
 
+/// Return the segment of a segment op.
 fn segment_of(op: Op) -> SegmentOp {
     match op {
         Op::Segment(seg) => seg,

@@ -1,38 +1,18 @@
 //! Tests of the `tcp_connection` target: the seeds, the state table, and
 //! that an engine broken on purpose is caught.
 
-use std::fs;
-
 use stack::tcp::{Sabotage, State};
 
 use super::oracle::{allowed, Trigger};
 use super::seeds::seeds;
 use super::{run, run_scenario, Scenario};
-use crate::fuzz::test_util::{corpus_dir, corpus_files, panic_message};
-
-fn seed(name: &str) -> Scenario {
-    let found = seeds().into_iter().find(|(n, _)| *n == name);
-    found.unwrap_or_else(|| panic!("no seed {name}")).1
-}
+use crate::fuzz::test_util::{
+    assert_corpus_catches, check_seeds, expect_panic, find_seed, run_seed, xorshift_inputs,
+};
 
 #[test]
-fn every_seed_decodes_back_to_its_op_list() {
-    for (name, scenario) in seeds() {
-        assert_eq!(Scenario::decode(&scenario.encode()), scenario, "{name}");
-    }
-}
-
-#[test]
-fn seed_files_are_what_the_generator_writes() {
-    for (name, scenario) in seeds() {
-        let path = corpus_dir("tcp_connection").join(format!("seed-{name}"));
-        let on_disk = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert_eq!(
-            on_disk,
-            scenario.encode(),
-            "{name}: run `cargo run --example host_seeds`"
-        );
-    }
+fn seeds_round_trip_and_match_their_files() {
+    check_seeds("tcp_connection", &seeds());
 }
 
 /// The states each seed leaves its two connections in (client, server).
@@ -59,27 +39,14 @@ fn expected(name: &str) -> [State; 2] {
 #[test]
 fn every_seed_runs_clean_and_reaches_its_states() {
     for (name, scenario) in seeds() {
-        let mut states = None;
-        if let Some(message) = panic_message(|| states = Some(run_scenario(&scenario, None))) {
-            panic!("seed {name}: {message}");
-        }
-        assert_eq!(states.unwrap(), expected(name), "seed {name}");
+        let states = run_seed(name, || run_scenario(&scenario, None));
+        assert_eq!(states, expected(name), "seed {name}");
     }
 }
 
 #[test]
 fn arbitrary_bytes_run_without_breaking_an_invariant() {
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    for _ in 0..300 {
-        let len = (state % 700) as usize;
-        let data: Vec<u8> = (0..len)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state as u8
-            })
-            .collect();
+    for data in xorshift_inputs(0x2545_f491_4f6c_dd1d, 300, 700) {
         run(&data);
     }
 }
@@ -105,11 +72,9 @@ fn the_state_table_follows_the_diagram() {
 
 /// Run `seed` with `sabotage`; return the panic message.
 fn caught(seed_name: &str, sabotage: Sabotage) -> String {
-    let scenario = seed(seed_name);
-    let message = panic_message(|| {
-        let _ = run_scenario(&scenario, Some(sabotage));
-    });
-    message.unwrap_or_else(|| panic!("{sabotage:?} went unnoticed on {seed_name}"))
+    let scenario = find_seed(seeds(), seed_name);
+    let what = format!("{sabotage:?} on {seed_name}");
+    expect_panic(&what, || run_scenario(&scenario, Some(sabotage)))
 }
 
 #[test]
@@ -136,21 +101,13 @@ fn a_rst_for_a_rst_is_caught() {
 /// What the fuzzer's replay does: the corpus files, through the body.
 #[test]
 fn corpus_replay_catches_each_sabotage() {
-    let files = corpus_files("tcp_connection");
     for sabotage in [
         Sabotage::AckBeyondReceived,
         Sabotage::IgnorePeerWindow,
         Sabotage::RstForRst,
     ] {
-        let caught = (files.iter())
-            .filter(|data| {
-                let scenario = Scenario::decode(data);
-                panic_message(|| {
-                    let _ = run_scenario(&scenario, Some(sabotage));
-                })
-                .is_some()
-            })
-            .count();
-        assert!(caught > 0, "no corpus file catches {sabotage:?}");
+        assert_corpus_catches("tcp_connection", &format!("{sabotage:?}"), |data| {
+            let _ = run_scenario(&Scenario::decode(data), Some(sabotage));
+        });
     }
 }
