@@ -50,7 +50,7 @@ mod tests;
 use core::net::SocketAddrV4;
 use core::time::Duration;
 
-use stack::device::{FaultConfig, Faults, Pipe, PipeConfig};
+use stack::device::{FaultConfig, Faults, LocalPipe, PipeConfig};
 use stack::host::sim::Pair;
 use stack::host::{ConnHandle, HostConfig, ListenerHandle};
 use stack::tcp::{Sabotage, Shutdown, State};
@@ -143,7 +143,8 @@ fn stream_byte(index: usize, offset: u64) -> u8 {
 }
 
 struct Harness {
-    pair: Pair<Faults<Pipe>>,
+    /// The hosts on a lock-free pipe: the target drives both on one thread.
+    pair: Pair<Faults<LocalPipe>>,
     listener: ListenerHandle,
     apps: Apps,
     buf: Vec<u8>,
@@ -205,7 +206,8 @@ impl Harness {
         };
         let seed = u64::from(setup.seed);
         // NOTE(unwrap): the configurations and rates above are all valid.
-        let mut pair = Pair::with_faults(a, b, link, faults(setup), seed).unwrap();
+        let mut pair =
+            Pair::with_faults_on(a, b, LocalPipe::new(link), faults(setup), seed).unwrap();
         let any = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, PORT);
         let listener = pair.b.host.tcp_listen(any, 4).unwrap();
         let server = SocketAddrV4::new(IP_B, PORT);

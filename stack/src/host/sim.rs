@@ -189,8 +189,23 @@ impl Pair<Faults<Pipe>> {
         faults: FaultConfig,
         seed: u64,
     ) -> Result<Pair<Faults<Pipe>>, PairError> {
+        Pair::with_faults_on(a, b, Pipe::new(link), faults, seed)
+    }
+}
+
+impl<D: Device> Pair<Faults<D>> {
+    /// Join two hosts through the two ends of a link (a [`Pipe`]'s, or a
+    /// [`LocalPipe`](crate::device::LocalPipe)'s for a driver on one
+    /// thread), both directions through a [`Faults`] injector seeded from
+    /// `seed` (streams `"a"` and `"b"`), as [`Pair::with_faults`].
+    pub fn with_faults_on(
+        a: HostConfig,
+        b: HostConfig,
+        (end_a, end_b): (D, D),
+        faults: FaultConfig,
+        seed: u64,
+    ) -> Result<Pair<Faults<D>>, PairError> {
         let rng = Rng::from_seed(seed);
-        let (end_a, end_b) = Pipe::new(link);
         let end_a =
             Faults::new(end_a, faults.clone(), rng.derive("a")).map_err(PairError::Faults)?;
         let end_b = Faults::new(end_b, faults, rng.derive("b")).map_err(PairError::Faults)?;
