@@ -10,10 +10,17 @@ mkdir -p "$OUT"
 # The image's cargo picks the sanitizer and flags from $SANITIZER and
 # $RUSTFLAGS; cargo-fuzz's default outside it is AddressSanitizer.
 cargo fuzz build -O
-release=fuzz/target/x86_64-unknown-linux-gnu/release
+# The structure-aware stateful targets again, without comparison tracing
+# (see fuzz/README.md, "Stateful targets without comparison tracing"), in
+# a target directory of their own.
+for target in tcp_connection host pair; do
+  cargo fuzz build -O --no-trace-compares --target-dir fuzz/target/stateful "$target"
+done
 for target in $(cargo fuzz list); do
+  release=fuzz/target/x86_64-unknown-linux-gnu/release
   case "$target" in
     peer_*) continue ;; # yardsticks for exec/s, not tests of synack
+    tcp_connection | host | pair) release=fuzz/target/stateful/x86_64-unknown-linux-gnu/release ;;
   esac
   cp "$release/$target" "$OUT/"
   if [ -d "corpus/$target" ]; then
