@@ -208,6 +208,8 @@ impl Harness {
         // NOTE(unwrap): the configurations and rates above are all valid.
         let mut pair =
             Pair::with_faults_on(a, b, LocalPipe::new(link), faults(setup), seed).unwrap();
+        // The invariants read the applications' streams, not the frames.
+        pair.keep_frames(false);
         let any = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, PORT);
         let listener = pair.b.host.tcp_listen(any, 4).unwrap();
         let server = SocketAddrV4::new(IP_B, PORT);
