@@ -85,7 +85,7 @@ use stack::wire::Ipv4Addr;
 pub use ops::{Op, Scenario, Setup};
 pub use oracle::Oracle;
 
-use build::{BOUND_PORT, GATEWAY_IP};
+use build::{Frames, BOUND_PORT, GATEWAY_IP};
 use ops::{Mtu, PingOp, Read, SendOp, Socket, Wait};
 
 /// The most timers one wait runs through.
@@ -153,13 +153,21 @@ pub fn config(setup: &Setup, sabotage: Option<Sabotage>) -> HostConfig {
     config
 }
 
-/// The host, its clock and sockets, and the oracle.
+/// The host, its clock and sockets, and the oracle; and buffers reused from
+/// step to step, so that a run allocates little (under a sanitizer every
+/// allocation is slow).
 struct Harness {
     host: Host,
     now: Instant,
     bound: UdpHandle,
     sender: UdpHandle,
     oracle: Oracle,
+    /// The frames an op injects.
+    frames: Frames,
+    /// The last frame the host transmitted (see `Host::poll_transmit_into`).
+    transmitted: Vec<u8>,
+    /// The data of a send or a ping.
+    data: Vec<u8>,
 }
 
 impl Harness {
@@ -176,6 +184,9 @@ impl Harness {
             bound,
             sender,
             oracle: Oracle::default(),
+            frames: Frames::default(),
+            transmitted: Vec::new(),
+            data: Vec::new(),
         }
     }
 
@@ -194,12 +205,14 @@ impl Harness {
     fn step(&mut self, op: &Op) {
         match op {
             Op::Raw(bytes) => self.inject(&bytes.0),
-            Op::Arp(arp) => self.inject(&build::arp_frame(arp)),
+            Op::Arp(arp) => {
+                self.frames.arp(arp);
+                self.inject_frames();
+            }
             Op::Ipv4(ipv4) => {
                 let sender = self.local(&Socket::Sender).port();
-                for frame in build::ipv4_frames(ipv4, sender) {
-                    self.inject(&frame);
-                }
+                self.frames.ipv4(ipv4, sender);
+                self.inject_frames();
             }
             Op::Wait(wait) => self.wait(wait),
             Op::Send(send) => self.send(send),
@@ -209,6 +222,15 @@ impl Harness {
         }
         self.poll();
         self.check_state();
+    }
+
+    /// Inject the frames built last.
+    fn inject_frames(&mut self) {
+        let frames = core::mem::take(&mut self.frames);
+        for frame in frames.iter() {
+            self.inject(frame);
+        }
+        self.frames = frames;
     }
 
     fn inject(&mut self, frame: &[u8]) {
@@ -231,13 +253,13 @@ impl Harness {
         }
         let limit = self.host.config().tx_queue;
         let mut sent = 0;
-        while let Some(frame) = self.host.poll_transmit(now) {
+        while self.host.poll_transmit_into(now, &mut self.transmitted) {
             sent += 1;
             assert!(
                 sent <= limit,
                 "one poll loop gave more than tx_queue = {limit} frames"
             );
-            self.oracle.check_transmitted(&self.host, now, &frame);
+            (self.oracle).check_transmitted(&self.host, now, &self.transmitted);
         }
         self.oracle.end_of_poll();
     }
@@ -301,9 +323,10 @@ impl Harness {
             .udp_set_dont_fragment(handle, send.dont_frag)
             .unwrap();
         let dst = SocketAddrV4::new(build::ip(&send.to), build::port(&send.port, sender));
-        let payload = send.data.to_vec();
-        match self.host.udp_send_to(self.now, handle, &payload, dst) {
-            Ok(()) => self.oracle.record_send(local.port(), dst, payload),
+        self.data.clear();
+        send.data.extend_into(&mut self.data);
+        match self.host.udp_send_to(self.now, handle, &self.data, dst) {
+            Ok(()) => self.oracle.record_send(local.port(), dst, &self.data),
             Err(SendError::BadHandle) => panic!("{handle} closed under us"),
             Err(SendError::NoRoute(to)) => self.check_no_route(to),
             Err(_) => {}
@@ -319,13 +342,11 @@ impl Harness {
 
     fn ping(&mut self, ping: &PingOp) {
         let to = build::ip(&ping.to);
-        let data = ping.data.to_vec();
-        if self
-            .host
-            .ping(self.now, to, ping.ident, ping.seq_no, &data)
-            .is_ok()
-        {
-            self.oracle.record_ping(to, ping.ident, ping.seq_no, data);
+        self.data.clear();
+        ping.data.extend_into(&mut self.data);
+        let (ident, seq_no, data) = (ping.ident, ping.seq_no, &self.data[..]);
+        if self.host.ping(self.now, to, ident, seq_no, data).is_ok() {
+            self.oracle.record_ping(to, ident, seq_no, data);
         }
     }
 

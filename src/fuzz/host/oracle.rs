@@ -15,6 +15,7 @@
 //! such a tiling.
 
 use core::net::SocketAddrV4;
+use core::ops::Range;
 use std::collections::{BTreeMap, BTreeSet};
 
 use stack::host::{EchoReply, Host, UdpDatagram};
@@ -30,97 +31,138 @@ use stack::wire::{ChecksumPolicy, EtherType, EthernetAddress, IpProtocol, Ipv4Ad
 
 use super::build::US_MAC;
 
-/// One frame's worth of a datagram, as it arrived.
+/// One frame's worth of a datagram, as it arrived: its bytes are
+/// `Oracle::store[start..start + len]` (one buffer for all, rather than an
+/// allocation each: under a sanitizer every allocation is slow).
 #[derive(Debug)]
 struct Arrival {
     offset: usize,
-    bytes: Vec<u8>,
+    start: usize,
+    len: usize,
     link_unicast: bool,
 }
 
-/// A datagram the application sent.
-#[derive(Debug, PartialEq, Eq)]
+impl Arrival {
+    fn bytes<'a>(&self, store: &'a [u8]) -> &'a [u8] {
+        &store[self.start..self.start + self.len]
+    }
+}
+
+/// A datagram the application sent; its payload is
+/// `Oracle::store[payload]`.
+#[derive(Debug)]
 struct Sent {
     src_port: u16,
     dst: SocketAddrV4,
-    payload: Vec<u8>,
+    payload: Range<usize>,
 }
 
-/// A datagram the host is sending in fragments.
+/// An echo request the application sent; its data is `Oracle::store[data]`.
 #[derive(Debug)]
-struct Outgoing {
-    header: Ipv4Repr,
-    bytes: Vec<u8>,
+struct Ping {
+    dst: Ipv4Addr,
+    ident: u16,
+    seq_no: u16,
+    data: Range<usize>,
 }
 
 /// The records, and the checks against them.
 #[derive(Debug, Default)]
 pub struct Oracle {
+    /// What arrived under each fragment key, in order of offset.
     arrivals: BTreeMap<Ipv4FragKey, Vec<Arrival>>,
+    /// The bytes of every arrival, send and ping, end to end.
+    store: Vec<u8>,
     /// (sender MAC, sender address) of every ARP request for our address.
     arp_requests: BTreeSet<(EthernetAddress, Ipv4Addr)>,
     /// (sender address, sender MAC) of every ARP packet.
     arp_claims: BTreeSet<(Ipv4Addr, EthernetAddress)>,
     sends: Vec<Sent>,
-    pings: Vec<(Ipv4Addr, u16, u16, Vec<u8>)>,
+    pings: Vec<Ping>,
     icmp_errors: u64,
     last_arp_request: BTreeMap<Ipv4Addr, Instant>,
-    outgoing: Option<Outgoing>,
+    /// The header of a datagram the host is sending in fragments.
+    outgoing: Option<Ipv4Repr>,
+    /// Its payload so far (kept empty otherwise, to reuse its allocation).
+    outgoing_bytes: Vec<u8>,
+    /// Scratch for [`tiles`].
+    reached: Vec<bool>,
 }
 
-/// Return whether `pieces` laid end to end from offset 0 give `target`
-/// (`None` matches any byte): all of it exactly, or, unless `exact`, a
-/// prefix of what they cover.
-fn tiles<'a>(
-    pieces: impl Iterator<Item = &'a Arrival>,
-    target: &[Option<u8>],
-    exact: bool,
-) -> bool {
-    let mut by_offset: BTreeMap<usize, Vec<&[u8]>> = BTreeMap::new();
-    for piece in pieces {
-        by_offset
-            .entry(piece.offset)
-            .or_default()
-            .push(&piece.bytes);
+/// What a datagram's payload must be: `head` (`None` matches any byte),
+/// then `data`.
+#[derive(Debug, Default)]
+struct Target<'a> {
+    head: [Option<u8>; 8],
+    head_len: usize,
+    data: &'a [u8],
+}
+
+impl<'a> Target<'a> {
+    /// Return `data` as a target that must match exactly.
+    fn exactly(data: &'a [u8]) -> Target<'a> {
+        Target {
+            data,
+            ..Target::default()
+        }
     }
+
+    /// Return the ICMP echo message `msg_type` as a target (checksum free).
+    fn echo(msg_type: u8, ident: u16, seq_no: u16, data: &'a [u8]) -> Target<'a> {
+        let [i0, i1] = ident.to_be_bytes().map(Some);
+        let [s0, s1] = seq_no.to_be_bytes().map(Some);
+        Target {
+            head: [Some(msg_type), Some(0), None, None, i0, i1, s0, s1],
+            head_len: 8,
+            data,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.head_len + self.data.len()
+    }
+
+    /// Return whether `bytes` lying at `offset` match (they must fit).
+    fn matches(&self, offset: usize, bytes: &[u8]) -> bool {
+        let in_head = self.head_len.saturating_sub(offset).min(bytes.len());
+        let head = &self.head[offset.min(self.head_len)..][..in_head];
+        let (head_bytes, rest) = bytes.split_at(in_head);
+        let from = offset + in_head - self.head_len.min(offset + in_head);
+        (head.iter().zip(head_bytes)).all(|(t, b)| t.is_none_or(|t| t == *b))
+            && (rest.is_empty() || self.data[from..from + rest.len()] == *rest)
+    }
+}
+
+/// Return whether `pieces` (in order of offset, their bytes in `store`)
+/// laid end to end from offset 0 give `target`: all of it exactly, or,
+/// unless `exact`, a prefix of what they cover; `reached` is scratch.
+fn tiles(
+    pieces: &[Arrival],
+    store: &[u8],
+    target: &Target,
+    exact: bool,
+    reached: &mut Vec<bool>,
+) -> bool {
     let len = target.len();
-    let mut reached = vec![false; len + 1];
+    reached.clear();
+    reached.resize(len + 1, false);
     reached[0] = true;
-    for (&offset, candidates) in by_offset.range(..=len) {
-        if !reached[offset] {
+    // In order of offset, every piece that could reach an offset comes
+    // before the pieces that start there.
+    for piece in pieces.iter().take_while(|p| p.offset <= len) {
+        if !reached[piece.offset] {
             continue;
         }
-        for bytes in candidates {
-            let end = offset + bytes.len();
-            if exact && end > len {
-                continue;
-            }
-            let wanted = &target[offset..end.min(len)];
-            if wanted
-                .iter()
-                .zip(bytes.iter())
-                .all(|(t, b)| t.is_none_or(|t| t == *b))
-            {
-                reached[end.min(len)] = true;
-            }
+        let end = piece.offset + piece.len;
+        if exact && end > len {
+            continue;
+        }
+        let bytes = &piece.bytes(store)[..end.min(len) - piece.offset];
+        if target.matches(piece.offset, bytes) {
+            reached[end.min(len)] = true;
         }
     }
     reached[len]
-}
-
-/// Return `bytes` as a target that must match exactly.
-fn exactly(bytes: &[u8]) -> impl Iterator<Item = Option<u8>> + '_ {
-    bytes.iter().copied().map(Some)
-}
-
-/// Return the ICMP echo message `msg_type` as a target (checksum free).
-fn echo_target(msg_type: u8, ident: u16, seq_no: u16, data: &[u8]) -> Vec<Option<u8>> {
-    let head = [Some(msg_type), Some(0), None, None];
-    (head.into_iter())
-        .chain(exactly(&ident.to_be_bytes()))
-        .chain(exactly(&seq_no.to_be_bytes()))
-        .chain(exactly(data))
-        .collect()
 }
 
 impl Oracle {
@@ -142,14 +184,17 @@ impl Oracle {
                 let Ok(header) = Ipv4Repr::parse(&packet, ChecksumPolicy::Ignore) else {
                     return;
                 };
-                self.arrivals
-                    .entry(header.frag_key())
-                    .or_default()
-                    .push(Arrival {
-                        offset: header.frag_offset_bytes(),
-                        bytes: packet.payload().to_vec(),
-                        link_unicast: eth.dst_addr == US_MAC,
-                    });
+                let bytes = packet.payload();
+                let arrival = Arrival {
+                    offset: header.frag_offset_bytes(),
+                    start: self.store.len(),
+                    len: bytes.len(),
+                    link_unicast: eth.dst_addr == US_MAC,
+                };
+                self.store.extend_from_slice(bytes);
+                let arrivals = self.arrivals.entry(header.frag_key()).or_default();
+                let at = arrivals.partition_point(|a| a.offset <= arrival.offset);
+                arrivals.insert(at, arrival);
             }
             _ => {}
         }
@@ -168,37 +213,60 @@ impl Oracle {
     }
 
     /// Record a datagram the application sent (the send returned `Ok`).
-    pub fn record_send(&mut self, src_port: u16, dst: SocketAddrV4, payload: Vec<u8>) {
-        let sent = Sent {
+    pub fn record_send(&mut self, src_port: u16, dst: SocketAddrV4, payload: &[u8]) {
+        if self.was_sent(src_port, dst, payload) {
+            return;
+        }
+        let start = self.store.len();
+        self.store.extend_from_slice(payload);
+        self.sends.push(Sent {
             src_port,
             dst,
-            payload,
-        };
-        if !self.sends.contains(&sent) {
-            self.sends.push(sent);
-        }
+            payload: start..self.store.len(),
+        });
+    }
+
+    /// Return whether the application sent this datagram.
+    fn was_sent(&self, src_port: u16, dst: SocketAddrV4, payload: &[u8]) -> bool {
+        (self.sends.iter()).any(|s| {
+            s.src_port == src_port && s.dst == dst && self.store[s.payload.clone()] == *payload
+        })
     }
 
     /// Record an echo request the application sent.
-    pub fn record_ping(&mut self, dst: Ipv4Addr, ident: u16, seq_no: u16, data: Vec<u8>) {
-        self.pings.push((dst, ident, seq_no, data));
+    pub fn record_ping(&mut self, dst: Ipv4Addr, ident: u16, seq_no: u16, data: &[u8]) {
+        let start = self.store.len();
+        self.store.extend_from_slice(data);
+        self.pings.push(Ping {
+            dst,
+            ident,
+            seq_no,
+            data: start..self.store.len(),
+        });
     }
 
-    /// Return the arrivals of datagrams from `src` under `protocol` whose
-    /// destination passes `dst`.
-    fn arrivals_from(
-        &self,
-        src: Ipv4Addr,
-        protocol: IpProtocol,
+    /// Return whether some arrivals from `src` under `protocol` whose
+    /// destination passes `dst` tile `target` (see [`tiles`]).
+    fn arrived(
+        &mut self,
+        (src, protocol): (Ipv4Addr, IpProtocol),
         dst: impl Fn(Ipv4Addr) -> bool,
-    ) -> impl Iterator<Item = &Vec<Arrival>> {
-        (self.arrivals.iter())
-            .filter(move |(k, _)| k.src_addr == src && k.protocol == protocol && dst(k.dst_addr))
-            .map(|(_, arrivals)| arrivals)
+        target: &Target,
+        exact: bool,
+    ) -> bool {
+        let Oracle {
+            arrivals,
+            store,
+            reached,
+            ..
+        } = self;
+        (arrivals.iter())
+            .filter(|(k, _)| k.src_addr == src && k.protocol == protocol && dst(k.dst_addr))
+            .any(|(_, arrivals)| tiles(arrivals, store, target, exact, reached))
     }
 
     /// Check a datagram read from a socket bound to `local`.
-    pub fn check_delivered(&self, host: &Host, local: SocketAddrV4, got: &UdpDatagram) {
+    pub fn check_delivered(&mut self, host: &Host, local: SocketAddrV4, got: &UdpDatagram) {
         let to_us = got.to == host.config().ipv4;
         assert!(
             to_us || host.is_broadcast(got.to),
@@ -211,14 +279,16 @@ impl Oracle {
             got.to
         );
         let len = (8 + got.payload.len()) as u16;
-        let head = [got.from.port(), local.port(), len].map(u16::to_be_bytes);
-        let target: Vec<Option<u8>> = (head.iter().flat_map(|b| exactly(b)))
-            .chain([None, None])
-            .chain(exactly(&got.payload))
-            .collect();
-        let explained = self
-            .arrivals_from(*got.from.ip(), IpProtocol::Udp, |dst| dst == got.to)
-            .any(|arrivals| tiles(arrivals.iter(), &target, false));
+        let [[s0, s1], [d0, d1], [l0, l1]] =
+            [got.from.port(), local.port(), len].map(|n| n.to_be_bytes().map(Some));
+        // Ports and length exactly, the checksum free.
+        let target = Target {
+            head: [s0, s1, d0, d1, l0, l1, None, None],
+            head_len: 8,
+            data: &got.payload,
+        };
+        let from = (*got.from.ip(), IpProtocol::Udp);
+        let explained = self.arrived(from, |dst| dst == got.to, &target, false);
         assert!(
             explained,
             "socket {local} got {} bytes from {} that no datagram sent to {} carried",
@@ -229,11 +299,10 @@ impl Oracle {
     }
 
     /// Check an echo reply the host queued for the application.
-    pub fn check_echo_reply(&self, reply: &EchoReply) {
-        let target = echo_target(0, reply.ident, reply.seq_no, &reply.data);
-        let explained = self
-            .arrivals_from(reply.from, IpProtocol::Icmp, |_| true)
-            .any(|arrivals| tiles(arrivals.iter(), &target, true));
+    pub fn check_echo_reply(&mut self, reply: &EchoReply) {
+        let target = Target::echo(0, reply.ident, reply.seq_no, &reply.data);
+        let from = (reply.from, IpProtocol::Icmp);
+        let explained = self.arrived(from, |_| true, &target, true);
         assert!(
             explained,
             "an echo reply from {} that was never received",
@@ -243,11 +312,11 @@ impl Oracle {
 
     /// Check that no datagram is left half sent at the end of a poll loop.
     pub fn end_of_poll(&mut self) {
-        if let Some(out) = self.outgoing.take() {
+        if let Some(header) = self.outgoing.take() {
             panic!(
                 "a poll loop ended in the middle of a fragmented datagram: {} of {}",
-                out.bytes.len(),
-                out.header.dst_addr
+                self.outgoing_bytes.len(),
+                header.dst_addr
             );
         }
     }
@@ -372,37 +441,41 @@ impl Oracle {
         let offset = header.frag_offset_bytes();
         if offset == 0 {
             self.end_of_poll();
-            self.outgoing = Some(Outgoing {
-                header: *header,
-                bytes: Vec::new(),
-            });
+            if !header.more_frags {
+                // Whole: nothing to gather.
+                return self.check_datagram_out(host, now, header, payload);
+            }
+            self.outgoing = Some(*header);
+            self.outgoing_bytes.clear();
         }
-        let Some(out) = self.outgoing.as_mut() else {
+        let Some(first) = self.outgoing else {
             panic!("a fragment at offset {offset} of a datagram whose start was not sent");
         };
         assert_eq!(
-            out.header.frag_key(),
+            first.frag_key(),
             header.frag_key(),
             "fragments of two datagrams mixed"
         );
-        assert_eq!(offset, out.bytes.len(), "the host's fragments out of order");
+        let bytes = &mut self.outgoing_bytes;
+        assert_eq!(offset, bytes.len(), "the host's fragments out of order");
         assert!(
             !header.more_frags || payload.len().is_multiple_of(8),
             "a fragment of {} bytes with MF set",
             payload.len()
         );
-        out.bytes.extend_from_slice(payload);
+        bytes.extend_from_slice(payload);
         if header.more_frags {
             return;
         }
-        // NOTE(unwrap): set above, or just found to be there.
-        let out = self.outgoing.take().unwrap();
+        self.outgoing = None;
         let whole = Ipv4Repr {
             more_frags: false,
-            payload_len: out.bytes.len(),
-            ..out.header
+            payload_len: bytes.len(),
+            ..first
         };
-        self.check_datagram_out(host, now, &whole, &out.bytes);
+        let bytes = core::mem::take(&mut self.outgoing_bytes);
+        self.check_datagram_out(host, now, &whole, &bytes);
+        self.outgoing_bytes = bytes;
     }
 
     fn check_datagram_out(&mut self, host: &Host, now: Instant, header: &Ipv4Repr, bytes: &[u8]) {
@@ -413,13 +486,9 @@ impl Oracle {
                 let udp = UdpPacket::new_checked(bytes)
                     .and_then(|p| UdpRepr::parse(&p, src, dst, policy))
                     .unwrap_or_else(|e| panic!("a UDP datagram that does not parse: {e}"));
-                let sent = Sent {
-                    src_port: udp.src_port,
-                    dst: SocketAddrV4::new(dst, udp.dst_port),
-                    payload: udp.payload.to_vec(),
-                };
+                let to = SocketAddrV4::new(dst, udp.dst_port);
                 assert!(
-                    self.sends.contains(&sent),
+                    self.was_sent(udp.src_port, to, udp.payload),
                     "a UDP datagram nobody sent: {udp}"
                 );
             }
@@ -446,13 +515,11 @@ impl Oracle {
                 seq_no,
                 data,
             } => {
-                let target = echo_target(8, ident, seq_no, data);
+                let target = Target::echo(8, ident, seq_no, data);
                 let broadcast_ok = host.config().icmp.echo_broadcast;
                 let to =
                     |d: Ipv4Addr| d == host.config().ipv4 || broadcast_ok && host.is_broadcast(d);
-                let explained = self
-                    .arrivals_from(dst, IpProtocol::Icmp, to)
-                    .any(|arrivals| tiles(arrivals.iter(), &target, true));
+                let explained = self.arrived((dst, IpProtocol::Icmp), to, &target, true);
                 assert!(
                     explained,
                     "an echo reply to {dst} that answers no request it sent"
@@ -463,11 +530,11 @@ impl Oracle {
                 seq_no,
                 data,
             } => {
-                let ping = (dst, ident, seq_no, data.to_vec());
-                assert!(
-                    self.pings.contains(&ping),
-                    "an echo request nobody asked for"
-                );
+                let asked = (self.pings.iter()).any(|p| {
+                    (p.dst, p.ident, p.seq_no) == (dst, ident, seq_no)
+                        && self.store[p.data.clone()] == *data
+                });
+                assert!(asked, "an echo request nobody asked for");
             }
             Icmpv4Repr::DstUnreachable { reason, quote, .. } => {
                 use stack::wire::icmpv4::DstUnreachable as Code;
@@ -541,9 +608,9 @@ impl Oracle {
             arrivals.iter().any(|a| a.link_unicast),
             "an ICMP error about a datagram received as a link-layer broadcast (RFC 1122 3.2.2)"
         );
-        let target: Vec<_> = exactly(data).collect();
+        let target = Target::exactly(data);
         assert!(
-            tiles(arrivals.iter(), &target, false),
+            tiles(arrivals, &self.store, &target, false, &mut self.reached),
             "an ICMP error quoting data never received"
         );
         // RFC 1122 3.2.2 asks for a rate limit: a token bucket, full at the start.
@@ -564,12 +631,19 @@ impl Oracle {
 /// Return whether `pieces` tile `target` exactly; for the tests.
 #[cfg(test)]
 pub(super) fn tiles_exactly(pieces: &[(usize, &[u8])], target: &[u8]) -> bool {
-    let arrivals: Vec<Arrival> = (pieces.iter())
-        .map(|(offset, bytes)| Arrival {
-            offset: *offset,
-            bytes: bytes.to_vec(),
-            link_unicast: true,
+    let mut store = Vec::new();
+    let mut arrivals: Vec<Arrival> = (pieces.iter())
+        .map(|(offset, bytes)| {
+            store.extend_from_slice(bytes);
+            Arrival {
+                offset: *offset,
+                start: store.len() - bytes.len(),
+                len: bytes.len(),
+                link_unicast: true,
+            }
         })
         .collect();
-    tiles(arrivals.iter(), &exactly(target).collect::<Vec<_>>(), true)
+    arrivals.sort_by_key(|a| a.offset);
+    let target = Target::exactly(target);
+    tiles(&arrivals, &store, &target, true, &mut Vec::new())
 }
