@@ -74,6 +74,7 @@ pub mod seeds;
 #[cfg(test)]
 mod tests;
 
+use core::cell::Cell;
 use core::net::SocketAddrV4;
 use core::time::Duration;
 
@@ -87,13 +88,14 @@ pub use oracle::Oracle;
 
 use build::{Frames, BOUND_PORT, GATEWAY_IP};
 use ops::{Mtu, PingOp, Read, SendOp, Socket, Wait};
+use oracle::OracleBuffers;
 
 /// The most timers one wait runs through.
 const MAX_WAKEUPS: usize = 1000;
 
 /// Run fuzz input through the target: decode it, then run it.
 pub fn run(data: &[u8]) {
-    let _ = run_scenario(&Scenario::decode(data), None);
+    with_run(&Scenario::decode(data), None, |_| ());
 }
 
 /// Run a scenario, with the host broken on purpose if `sabotage` says so.
@@ -101,14 +103,42 @@ pub fn run(data: &[u8]) {
 /// # Panics
 /// Panics, naming the invariant, when the host breaks one.
 pub fn run_scenario(scenario: &Scenario, sabotage: Option<Sabotage>) -> Outcome {
-    let mut harness = Harness::new(&scenario.setup, sabotage);
+    with_run(scenario, sabotage, |host| Outcome {
+        stats: host.stats().clone(),
+        reassembly: host.reassembly_stats(),
+    })
+}
+
+/// Run a scenario, then return what `outcome` makes of the host.
+fn with_run<R>(
+    scenario: &Scenario,
+    sabotage: Option<Sabotage>,
+    outcome: impl FnOnce(&Host) -> R,
+) -> R {
+    let buffers = SPARE_BUFFERS.with(Cell::take);
+    let mut harness = Harness::new(&scenario.setup, sabotage, buffers);
     for op in &scenario.ops {
         harness.step(op);
     }
-    Outcome {
-        stats: harness.host.stats().clone(),
-        reassembly: harness.host.reassembly_stats(),
-    }
+    let outcome = outcome(&harness.host);
+    SPARE_BUFFERS.with(|spare| spare.set(harness.into_buffers()));
+    outcome
+}
+
+/// The harness's buffers, kept for the next run: their allocations, not
+/// their contents (each is emptied or overwritten before it is read).
+#[derive(Debug, Default)]
+struct Buffers {
+    frames: Frames,
+    transmitted: Vec<u8>,
+    data: Vec<u8>,
+    oracle: OracleBuffers,
+}
+
+std::thread_local! {
+    /// The buffers the last run on this thread left: a fuzzer runs input
+    /// after input, and under a sanitizer every allocation is slow.
+    static SPARE_BUFFERS: Cell<Buffers> = Cell::default();
 }
 
 /// What a run did: the host's counters at its end, for tests that check a
@@ -171,7 +201,7 @@ struct Harness {
 }
 
 impl Harness {
-    fn new(setup: &Setup, sabotage: Option<Sabotage>) -> Harness {
+    fn new(setup: &Setup, sabotage: Option<Sabotage>, buffers: Buffers) -> Harness {
         // NOTE(unwrap): every field `config` sets is within what `validate` takes.
         let mut host = Host::new(config(setup, sabotage)).unwrap();
         let (bound, sender) = (
@@ -183,10 +213,20 @@ impl Harness {
             now: Instant::ZERO,
             bound,
             sender,
-            oracle: Oracle::default(),
-            frames: Frames::default(),
-            transmitted: Vec::new(),
-            data: Vec::new(),
+            oracle: Oracle::with_buffers(buffers.oracle),
+            frames: buffers.frames,
+            transmitted: buffers.transmitted,
+            data: buffers.data,
+        }
+    }
+
+    /// Return the buffers, for the next run.
+    fn into_buffers(self) -> Buffers {
+        Buffers {
+            frames: self.frames,
+            transmitted: self.transmitted,
+            data: self.data,
+            oracle: self.oracle.into_buffers(),
         }
     }
 

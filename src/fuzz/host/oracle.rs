@@ -16,7 +16,6 @@
 
 use core::net::SocketAddrV4;
 use core::ops::Range;
-use std::collections::{BTreeMap, BTreeSet};
 
 use stack::host::{EchoReply, Host, UdpDatagram};
 use stack::time::Instant;
@@ -69,23 +68,45 @@ struct Ping {
 /// The records, and the checks against them.
 #[derive(Debug, Default)]
 pub struct Oracle {
-    /// What arrived under each fragment key, in order of offset.
-    arrivals: BTreeMap<Ipv4FragKey, Vec<Arrival>>,
+    /// What arrived under each fragment key (in order of key), in order
+    /// of offset. Sorted `Vec`s rather than maps, here and below, so that
+    /// they can be kept from run to run.
+    arrivals: Vec<(Ipv4FragKey, Vec<Arrival>)>,
+    /// Emptied lists of arrivals, for new keys.
+    spare_lists: Vec<Vec<Arrival>>,
     /// The bytes of every arrival, send and ping, end to end.
     store: Vec<u8>,
-    /// (sender MAC, sender address) of every ARP request for our address.
-    arp_requests: BTreeSet<(EthernetAddress, Ipv4Addr)>,
-    /// (sender address, sender MAC) of every ARP packet.
-    arp_claims: BTreeSet<(Ipv4Addr, EthernetAddress)>,
+    /// (sender MAC, sender address) of every ARP request for our address,
+    /// sorted.
+    arp_requests: Vec<(EthernetAddress, Ipv4Addr)>,
+    /// (sender address, sender MAC) of every ARP packet, sorted.
+    arp_claims: Vec<(Ipv4Addr, EthernetAddress)>,
     sends: Vec<Sent>,
     pings: Vec<Ping>,
     icmp_errors: u64,
-    last_arp_request: BTreeMap<Ipv4Addr, Instant>,
+    /// When the host last asked for each address, sorted by address.
+    last_arp_request: Vec<(Ipv4Addr, Instant)>,
     /// The header of a datagram the host is sending in fragments.
     outgoing: Option<Ipv4Repr>,
     /// Its payload so far (kept empty otherwise, to reuse its allocation).
     outgoing_bytes: Vec<u8>,
     /// Scratch for [`tiles`].
+    reached: Vec<bool>,
+}
+
+/// The buffers of an [`Oracle`], kept from one run for the next: they
+/// keep their allocations, not their contents.
+#[derive(Debug, Default)]
+pub struct OracleBuffers {
+    arrivals: Vec<(Ipv4FragKey, Vec<Arrival>)>,
+    spare_lists: Vec<Vec<Arrival>>,
+    arp_requests: Vec<(EthernetAddress, Ipv4Addr)>,
+    arp_claims: Vec<(Ipv4Addr, EthernetAddress)>,
+    last_arp_request: Vec<(Ipv4Addr, Instant)>,
+    store: Vec<u8>,
+    sends: Vec<Sent>,
+    pings: Vec<Ping>,
+    outgoing_bytes: Vec<u8>,
     reached: Vec<bool>,
 }
 
@@ -166,6 +187,64 @@ fn tiles(
 }
 
 impl Oracle {
+    /// Return an oracle that has recorded nothing, building its records in
+    /// `buffers` (emptied first).
+    pub fn with_buffers(buffers: OracleBuffers) -> Oracle {
+        let OracleBuffers {
+            mut arrivals,
+            mut spare_lists,
+            mut arp_requests,
+            mut arp_claims,
+            mut last_arp_request,
+            mut store,
+            mut sends,
+            mut pings,
+            mut outgoing_bytes,
+            mut reached,
+        } = buffers;
+        for (_, mut list) in arrivals.drain(..) {
+            list.clear();
+            spare_lists.push(list);
+        }
+        arp_requests.clear();
+        arp_claims.clear();
+        last_arp_request.clear();
+        store.clear();
+        sends.clear();
+        pings.clear();
+        outgoing_bytes.clear();
+        reached.clear();
+        Oracle {
+            arrivals,
+            spare_lists,
+            arp_requests,
+            arp_claims,
+            last_arp_request,
+            store,
+            sends,
+            pings,
+            outgoing_bytes,
+            reached,
+            ..Oracle::default()
+        }
+    }
+
+    /// Return the buffers, for a later oracle.
+    pub fn into_buffers(self) -> OracleBuffers {
+        OracleBuffers {
+            arrivals: self.arrivals,
+            spare_lists: self.spare_lists,
+            arp_requests: self.arp_requests,
+            arp_claims: self.arp_claims,
+            last_arp_request: self.last_arp_request,
+            store: self.store,
+            sends: self.sends,
+            pings: self.pings,
+            outgoing_bytes: self.outgoing_bytes,
+            reached: self.reached,
+        }
+    }
+
     /// Record a frame about to be handed to the host.
     pub fn record_injected(&mut self, frame: &[u8]) {
         let Ok(view) = EthernetFrame::new_checked(frame) else {
@@ -192,7 +271,15 @@ impl Oracle {
                     link_unicast: eth.dst_addr == US_MAC,
                 };
                 self.store.extend_from_slice(bytes);
-                let arrivals = self.arrivals.entry(header.frag_key()).or_default();
+                let key = header.frag_key();
+                let arrivals = match self.arrivals.binary_search_by(|(k, _)| k.cmp(&key)) {
+                    Ok(i) => &mut self.arrivals[i].1,
+                    Err(i) => {
+                        let list = self.spare_lists.pop().unwrap_or_default();
+                        self.arrivals.insert(i, (key, list));
+                        &mut self.arrivals[i].1
+                    }
+                };
                 let at = arrivals.partition_point(|a| a.offset <= arrival.offset);
                 arrivals.insert(at, arrival);
             }
@@ -206,9 +293,9 @@ impl Oracle {
             return;
         };
         let (sha, spa) = (arp.source_hardware_addr, arp.source_protocol_addr);
-        self.arp_claims.insert((spa, sha));
+        insert_sorted(&mut self.arp_claims, (spa, sha));
         if arp.operation == ArpOperation::Request {
-            self.arp_requests.insert((sha, spa));
+            insert_sorted(&mut self.arp_requests, (sha, spa));
         }
     }
 
@@ -374,7 +461,15 @@ impl Oracle {
                 );
                 // RFC 1122 2.3.2.1: at most one request per interval per address.
                 let interval = config.arp.request_interval;
-                if let Some(last) = self.last_arp_request.insert(target, now) {
+                let times = &mut self.last_arp_request;
+                let last = match times.binary_search_by_key(&target, |(ip, _)| *ip) {
+                    Ok(i) => Some(core::mem::replace(&mut times[i].1, now)),
+                    Err(i) => {
+                        times.insert(i, (target, now));
+                        None
+                    }
+                };
+                if let Some(last) = last {
                     assert!(
                         now >= last + interval,
                         "ARP requests for {target} at {last} and {now}, closer than {interval:?}"
@@ -384,7 +479,7 @@ impl Oracle {
             ArpOperation::Reply => {
                 let asked = (arp.target_hardware_addr, target);
                 assert!(
-                    self.arp_requests.contains(&asked),
+                    self.arp_requests.binary_search(&asked).is_ok(),
                     "an ARP reply to {} at {target}, who never asked",
                     arp.target_hardware_addr
                 );
@@ -428,7 +523,7 @@ impl Oracle {
             let gateway = config.gateway.filter(|_| !host.on_subnet(dst));
             let hop = gateway.unwrap_or(dst);
             assert!(
-                self.arp_claims.contains(&(hop, dst_mac)),
+                self.arp_claims.binary_search(&(hop, dst_mac)).is_ok(),
                 "a datagram for {dst} sent to {dst_mac}, which no ARP packet gave for {hop}"
             );
         }
@@ -601,7 +696,9 @@ impl Oracle {
                 || src.octets()[0] >= 240),
             "an ICMP error about a datagram from {src}, no single host (RFC 1122 3.2.2)"
         );
-        let Some(arrivals) = self.arrivals.get(&quoted.frag_key()) else {
+        let key = quoted.frag_key();
+        let found = self.arrivals.binary_search_by(|(k, _)| k.cmp(&key));
+        let Some((_, arrivals)) = found.ok().map(|i| &self.arrivals[i]) else {
             panic!("an ICMP error about a datagram never received: {quoted}");
         };
         assert!(
@@ -625,6 +722,13 @@ impl Oracle {
                 self.icmp_errors
             );
         }
+    }
+}
+
+/// Insert `item` into the sorted `items` unless it is there.
+fn insert_sorted<T: Ord>(items: &mut Vec<T>, item: T) {
+    if let Err(at) = items.binary_search(&item) {
+        items.insert(at, item);
     }
 }
 
