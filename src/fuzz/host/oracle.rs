@@ -30,22 +30,11 @@ use stack::wire::{ChecksumPolicy, EtherType, EthernetAddress, IpProtocol, Ipv4Ad
 
 use super::build::US_MAC;
 
-/// One frame's worth of a datagram, as it arrived: its bytes are
-/// `Oracle::store[start..start + len]` (one buffer for all, rather than an
-/// allocation each: under a sanitizer every allocation is slow).
-#[derive(Debug)]
-struct Arrival {
-    offset: usize,
-    start: usize,
-    len: usize,
-    link_unicast: bool,
-}
+mod tiles;
 
-impl Arrival {
-    fn bytes<'a>(&self, store: &'a [u8]) -> &'a [u8] {
-        &store[self.start..self.start + self.len]
-    }
-}
+#[cfg(test)]
+pub(super) use tiles::tiles_exactly;
+use tiles::{tiles, Arrival, Target};
 
 /// A datagram the application sent; its payload is
 /// `Oracle::store[payload]`.
@@ -108,82 +97,6 @@ pub struct OracleBuffers {
     pings: Vec<Ping>,
     outgoing_bytes: Vec<u8>,
     reached: Vec<bool>,
-}
-
-/// What a datagram's payload must be: `head` (`None` matches any byte),
-/// then `data`.
-#[derive(Debug, Default)]
-struct Target<'a> {
-    head: [Option<u8>; 8],
-    head_len: usize,
-    data: &'a [u8],
-}
-
-impl<'a> Target<'a> {
-    /// Return `data` as a target that must match exactly.
-    fn exactly(data: &'a [u8]) -> Target<'a> {
-        Target {
-            data,
-            ..Target::default()
-        }
-    }
-
-    /// Return the ICMP echo message `msg_type` as a target (checksum free).
-    fn echo(msg_type: u8, ident: u16, seq_no: u16, data: &'a [u8]) -> Target<'a> {
-        let [i0, i1] = ident.to_be_bytes().map(Some);
-        let [s0, s1] = seq_no.to_be_bytes().map(Some);
-        Target {
-            head: [Some(msg_type), Some(0), None, None, i0, i1, s0, s1],
-            head_len: 8,
-            data,
-        }
-    }
-
-    fn len(&self) -> usize {
-        self.head_len + self.data.len()
-    }
-
-    /// Return whether `bytes` lying at `offset` match (they must fit).
-    fn matches(&self, offset: usize, bytes: &[u8]) -> bool {
-        let in_head = self.head_len.saturating_sub(offset).min(bytes.len());
-        let head = &self.head[offset.min(self.head_len)..][..in_head];
-        let (head_bytes, rest) = bytes.split_at(in_head);
-        let from = offset + in_head - self.head_len.min(offset + in_head);
-        (head.iter().zip(head_bytes)).all(|(t, b)| t.is_none_or(|t| t == *b))
-            && (rest.is_empty() || self.data[from..from + rest.len()] == *rest)
-    }
-}
-
-/// Return whether `pieces` (in order of offset, their bytes in `store`)
-/// laid end to end from offset 0 give `target`: all of it exactly, or,
-/// unless `exact`, a prefix of what they cover; `reached` is scratch.
-fn tiles(
-    pieces: &[Arrival],
-    store: &[u8],
-    target: &Target,
-    exact: bool,
-    reached: &mut Vec<bool>,
-) -> bool {
-    let len = target.len();
-    reached.clear();
-    reached.resize(len + 1, false);
-    reached[0] = true;
-    // In order of offset, every piece that could reach an offset comes
-    // before the pieces that start there.
-    for piece in pieces.iter().take_while(|p| p.offset <= len) {
-        if !reached[piece.offset] {
-            continue;
-        }
-        let end = piece.offset + piece.len;
-        if exact && end > len {
-            continue;
-        }
-        let bytes = &piece.bytes(store)[..end.min(len) - piece.offset];
-        if target.matches(piece.offset, bytes) {
-            reached[end.min(len)] = true;
-        }
-    }
-    reached[len]
 }
 
 impl Oracle {
@@ -730,24 +643,4 @@ fn insert_sorted<T: Ord>(items: &mut Vec<T>, item: T) {
     if let Err(at) = items.binary_search(&item) {
         items.insert(at, item);
     }
-}
-
-/// Return whether `pieces` tile `target` exactly; for the tests.
-#[cfg(test)]
-pub(super) fn tiles_exactly(pieces: &[(usize, &[u8])], target: &[u8]) -> bool {
-    let mut store = Vec::new();
-    let mut arrivals: Vec<Arrival> = (pieces.iter())
-        .map(|(offset, bytes)| {
-            store.extend_from_slice(bytes);
-            Arrival {
-                offset: *offset,
-                start: store.len() - bytes.len(),
-                len: bytes.len(),
-                link_unicast: true,
-            }
-        })
-        .collect();
-    arrivals.sort_by_key(|a| a.offset);
-    let target = Target::exactly(target);
-    tiles(&arrivals, &store, &target, true, &mut Vec::new())
 }
