@@ -71,70 +71,114 @@ pub fn port(port: &Port, sender: u16) -> u16 {
     }
 }
 
-/// Wrap `payload` in an Ethernet frame (padded to the minimum).
-fn ethernet(dst: EthernetAddress, src: EthernetAddress, ty: EtherType, payload: &[u8]) -> Vec<u8> {
-    let eth = EthernetRepr {
-        dst_addr: dst,
-        src_addr: src,
-        vlan: None,
-        ethertype: ty,
-    };
-    let mut buffer = vec![0; eth.buffer_len(payload.len())];
-    let mut frame = EthernetFrame::new_unchecked(&mut buffer[..]);
-    eth.emit(&mut frame);
-    frame.payload_mut()[..payload.len()].copy_from_slice(payload);
-    buffer
+/// Frames built from one op, end to end in one buffer, with the buffers
+/// used to build them: the harness keeps one and reuses it from op to op,
+/// so that building frames allocates nothing once the buffers are big
+/// enough (under a sanitizer every allocation is slow).
+#[derive(Debug, Default)]
+pub struct Frames {
+    /// The frames, end to end.
+    bytes: Vec<u8>,
+    /// Where each frame lies in `bytes`, in the order they are sent.
+    spans: Vec<core::ops::Range<usize>>,
+    /// The payload of the datagram being built.
+    payload: Vec<u8>,
+    /// Application data, or the data of a datagram an ICMP error quotes.
+    scratch: Vec<u8>,
+    /// How the payload is cut.
+    pieces: Vec<Piece>,
 }
 
-/// Build the ARP frame an [`ArpOp`] describes.
-pub fn arp_frame(op: &ArpOp) -> Vec<u8> {
-    let mut sha = mac(&op.sender);
-    if op.spoof_mac {
-        sha = EthernetAddress([0x02, 0, 0, 0, 0x04, sha.0[5]]);
+impl Frames {
+    /// Return the frames built last, in the order they are sent.
+    pub fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        (self.spans.iter()).map(|span| &self.bytes[span.clone()])
     }
-    let (spa, tpa) = (ip(&op.sender), ip(&op.target));
-    let request = |spa, tpa| ArpRepr::request(sha, spa, tpa);
-    let arp = match op.kind {
-        ArpKind::Request => request(spa, tpa),
-        ArpKind::Gratuitous => request(spa, spa),
-        ArpKind::Probe => request(Ipv4Addr::UNSPECIFIED, tpa),
-        ArpKind::Reply => ArpRepr {
-            operation: ArpOperation::Reply,
-            target_hardware_addr: US_MAC,
-            ..request(spa, tpa)
-        },
-        ArpKind::Operation(code) => ArpRepr {
-            operation: ArpOperation::from(code),
-            ..request(spa, tpa)
-        },
-    };
-    let mut bytes = vec![0; arp.buffer_len()];
-    arp.emit(&mut ArpPacket::new_unchecked(&mut bytes[..]));
-    ethernet(link_dst(&op.link_dst), sha, EtherType::Arp, &bytes)
-}
 
-/// Build the frames an [`Ipv4Op`] describes, in the order they are sent;
-/// `sender` is the sending socket's port.
-pub fn ipv4_frames(op: &Ipv4Op, sender: u16) -> Vec<Vec<u8>> {
-    let (src, dst) = (ip(&op.src), ip(&op.dst));
-    let (protocol, payload) = transport(&op.payload, src, dst, sender);
-    let header = Ipv4Repr {
-        ttl: op.ttl,
-        tos: if op.flags & 4 != 0 { 0x10 } else { 0 },
-        ident: u16::from(op.ident),
-        dont_frag: op.flags & 1 != 0,
-        reserved_flag: op.flags & 2 != 0,
-        options: options(&op.options),
-        ..Ipv4Repr::new(src, dst, protocol, payload.len())
-    };
-    let (eth_src, eth_dst) = (mac(&op.src), link_dst(&op.link_dst));
-    let pieces = split(&op.split, payload.len());
-    let mut frames: Vec<Vec<u8>> = (pieces.into_iter())
-        .map(|piece| {
-            let data: Vec<u8> = match piece.poison {
-                true => payload[piece.range.clone()].iter().map(|b| !b).collect(),
-                false => payload[piece.range.clone()].to_vec(),
-            };
+    /// Forget the frames built last, keeping the buffers.
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.spans.clear();
+    }
+
+    /// Append an Ethernet frame (padded to the minimum) with this header
+    /// (destination, source, type) whose `len` bytes of payload `write`
+    /// fills in.
+    fn push(
+        &mut self,
+        header: (EthernetAddress, EthernetAddress, EtherType),
+        len: usize,
+        write: impl FnOnce(&mut [u8]),
+    ) {
+        let (dst_addr, src_addr, ethertype) = header;
+        let eth = EthernetRepr {
+            dst_addr,
+            src_addr,
+            vlan: None,
+            ethertype,
+        };
+        let start = self.bytes.len();
+        // Only new bytes are added past `start`: all zeros, padding included.
+        self.bytes.resize(start + eth.buffer_len(len), 0);
+        let mut frame = EthernetFrame::new_unchecked(&mut self.bytes[start..]);
+        eth.emit(&mut frame);
+        write(&mut frame.payload_mut()[..len]);
+        self.spans.push(start..self.bytes.len());
+    }
+
+    /// Build the ARP frame an [`ArpOp`] describes, in place of the last
+    /// frames.
+    pub fn arp(&mut self, op: &ArpOp) {
+        self.clear();
+        let mut sha = mac(&op.sender);
+        if op.spoof_mac {
+            sha = EthernetAddress([0x02, 0, 0, 0, 0x04, sha.0[5]]);
+        }
+        let (spa, tpa) = (ip(&op.sender), ip(&op.target));
+        let request = |spa, tpa| ArpRepr::request(sha, spa, tpa);
+        let arp = match op.kind {
+            ArpKind::Request => request(spa, tpa),
+            ArpKind::Gratuitous => request(spa, spa),
+            ArpKind::Probe => request(Ipv4Addr::UNSPECIFIED, tpa),
+            ArpKind::Reply => ArpRepr {
+                operation: ArpOperation::Reply,
+                target_hardware_addr: US_MAC,
+                ..request(spa, tpa)
+            },
+            ArpKind::Operation(code) => ArpRepr {
+                operation: ArpOperation::from(code),
+                ..request(spa, tpa)
+            },
+        };
+        let header = (link_dst(&op.link_dst), sha, EtherType::Arp);
+        self.push(header, arp.buffer_len(), |bytes| {
+            arp.emit(&mut ArpPacket::new_unchecked(bytes));
+        });
+    }
+
+    /// Build the frames an [`Ipv4Op`] describes, in the order they are
+    /// sent, in place of the last frames; `sender` is the sending socket's
+    /// port.
+    pub fn ipv4(&mut self, op: &Ipv4Op, sender: u16) {
+        self.clear();
+        let (src, dst) = (ip(&op.src), ip(&op.dst));
+        let mut payload = core::mem::take(&mut self.payload);
+        let scratch = &mut self.scratch;
+        let protocol = transport(&op.payload, (src, dst, sender), &mut payload, scratch);
+        let header = Ipv4Repr {
+            ttl: op.ttl,
+            tos: if op.flags & 4 != 0 { 0x10 } else { 0 },
+            ident: u16::from(op.ident),
+            dont_frag: op.flags & 1 != 0,
+            reserved_flag: op.flags & 2 != 0,
+            options: options(&op.options),
+            ..Ipv4Repr::new(src, dst, protocol, payload.len())
+        };
+        let (eth_src, eth_dst) = (mac(&op.src), link_dst(&op.link_dst));
+        let mut pieces = core::mem::take(&mut self.pieces);
+        split(&op.split, payload.len(), &mut pieces);
+        for piece in &pieces {
+            let data = &payload[piece.range.clone()];
             let frag = Ipv4Repr {
                 frag_offset: (piece.offset / 8) as u16,
                 more_frags: piece.more,
@@ -146,77 +190,115 @@ pub fn ipv4_frames(op: &Ipv4Op, sender: u16) -> Vec<Vec<u8>> {
             } else {
                 eth_dst
             };
-            ethernet(dst, eth_src, EtherType::Ipv4, &datagram(&frag, &data))
-        })
-        .collect();
-    if let Some(first) = frames.first_mut() {
-        corrupt(first, &op.corrupt, protocol);
+            self.push(
+                (dst, eth_src, EtherType::Ipv4),
+                frag.buffer_len(),
+                |bytes| {
+                    let body = datagram(&frag, bytes);
+                    match piece.poison {
+                        true => (body.iter_mut().zip(data)).for_each(|(to, b)| *to = !b),
+                        false => body.copy_from_slice(data),
+                    }
+                },
+            );
+        }
+        if let Some(first) = self.spans.first_mut() {
+            let kept = corrupt(&mut self.bytes[first.clone()], &op.corrupt, protocol);
+            first.end = first.start + kept;
+        }
+        self.payload = payload;
+        self.pieces = pieces;
     }
-    frames
 }
 
-/// Return `header` + `data` as datagram bytes, header checksum filled.
-fn datagram(header: &Ipv4Repr, data: &[u8]) -> Vec<u8> {
-    let mut bytes = vec![0; header.buffer_len()];
+/// Write `header` into `bytes`, header checksum filled; return the bytes
+/// after the header, for its payload.
+fn datagram<'a>(header: &Ipv4Repr, bytes: &'a mut [u8]) -> &'a mut [u8] {
     header.emit(
         &mut Ipv4Packet::new_unchecked(&mut bytes[..]),
         ChecksumPolicy::Verify,
     );
-    bytes[header.header_len()..].copy_from_slice(data);
-    bytes
+    &mut bytes[header.header_len()..]
 }
 
 fn options(choice: &IpOptions) -> Ipv4Options {
-    let raw: Vec<u8> = match choice {
-        IpOptions::None => Vec::new(),
+    let mut raw = [0; 40];
+    let len = match choice {
+        IpOptions::None => 0,
         IpOptions::Nops(n) => {
             let len = usize::from(n % 10) * 4;
-            (0..len).map(|i| if i + 1 == len { 0 } else { 1 }).collect()
+            // NOPs, then End of Option List.
+            raw[..len].fill(1);
+            if let Some(last) = len.checked_sub(1) {
+                raw[last] = 0;
+            }
+            len
         }
-        IpOptions::RouterAlert => vec![148, 4, 0, 0],
-        IpOptions::RecordRoute => vec![7, 11, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        IpOptions::RouterAlert => {
+            raw[..4].copy_from_slice(&[148, 4, 0, 0]);
+            4
+        }
+        IpOptions::RecordRoute => {
+            raw[..12].copy_from_slice(&[7, 11, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+            12
+        }
     };
-    Ipv4Options::new(&raw).unwrap_or(Ipv4Options::EMPTY)
+    Ipv4Options::new(&raw[..len]).unwrap_or(Ipv4Options::EMPTY)
 }
 
-/// Return the protocol and the bytes of a datagram's payload.
+/// Write the bytes of a datagram's payload into `out` (cleared first) and
+/// return its protocol; `(src, dst, sender)` are its addresses and the
+/// sending socket's port, and `scratch` a buffer to build in.
 fn transport(
     payload: &Payload,
-    src: Ipv4Addr,
-    dst: Ipv4Addr,
-    sender: u16,
-) -> (IpProtocol, Vec<u8>) {
+    (src, dst, sender): (Ipv4Addr, Ipv4Addr, u16),
+    out: &mut Vec<u8>,
+    scratch: &mut Vec<u8>,
+) -> IpProtocol {
+    out.clear();
+    scratch.clear();
     match payload {
         Payload::Udp(udp) => {
-            let data = udp.data.to_vec();
+            udp.data.extend_into(scratch);
             let repr = UdpRepr {
                 src_port: port(&udp.src_port, sender),
                 dst_port: port(&udp.dst_port, sender),
-                payload: &data,
+                payload: scratch,
             };
-            let mut bytes = vec![0; repr.buffer_len()];
+            out.resize(repr.buffer_len(), 0);
             let policy = ChecksumPolicy::Verify;
             repr.emit(
-                &mut UdpPacket::new_unchecked(&mut bytes[..]),
+                &mut UdpPacket::new_unchecked(&mut out[..]),
                 src,
                 dst,
                 policy,
             );
             if udp.no_checksum {
-                bytes[6..8].fill(0);
+                out[6..8].fill(0);
             }
-            (IpProtocol::Udp, bytes)
+            IpProtocol::Udp
         }
-        Payload::Icmp(icmp) => (IpProtocol::Icmp, icmp_bytes(icmp, sender)),
-        Payload::Tcp(data) => (IpProtocol::Tcp, data.to_vec()),
-        Payload::Other(other) => (IpProtocol::from(other.protocol), other.data.to_vec()),
+        Payload::Icmp(icmp) => {
+            icmp_bytes(icmp, sender, out, scratch);
+            IpProtocol::Icmp
+        }
+        Payload::Tcp(data) => {
+            data.extend_into(out);
+            IpProtocol::Tcp
+        }
+        Payload::Other(other) => {
+            other.data.extend_into(out);
+            IpProtocol::from(other.protocol)
+        }
     }
 }
 
-fn icmp_bytes(icmp: &IcmpOp, sender: u16) -> Vec<u8> {
-    let echo = |e: &super::ops::Echo, request: bool| {
-        let data = e.data.to_vec();
-        let (ident, seq_no, data) = (e.ident, e.seq_no, &data[..]);
+/// Write the ICMP message into `out` (empty); `scratch` (empty) is a buffer
+/// to build in.
+fn icmp_bytes(icmp: &IcmpOp, sender: u16, out: &mut Vec<u8>, scratch: &mut Vec<u8>) {
+    let echo = |e: &super::ops::Echo, request: bool, out: &mut Vec<u8>, scratch: &mut Vec<u8>| {
+        e.data.extend_into(scratch);
+        let (ident, seq_no, data) = (e.ident, e.seq_no, &scratch[..]);
         let repr = match request {
             true => Icmpv4Repr::EchoRequest {
                 ident,
@@ -229,34 +311,35 @@ fn icmp_bytes(icmp: &IcmpOp, sender: u16) -> Vec<u8> {
                 data,
             },
         };
-        let mut bytes = vec![0; repr.buffer_len()];
+        out.resize(repr.buffer_len(), 0);
         repr.emit(
-            &mut Icmpv4Packet::new_unchecked(&mut bytes[..]),
+            &mut Icmpv4Packet::new_unchecked(&mut out[..]),
             ChecksumPolicy::Verify,
         );
-        bytes
-    };
-    let (msg_type, code, rest) = match icmp {
-        IcmpOp::EchoRequest(e) => return echo(e, true),
-        IcmpOp::EchoReply(e) => return echo(e, false),
-        IcmpOp::Error(error) => error_fields(error, sender),
-        IcmpOp::Other(other) => (other.msg_type, other.code, other.rest.0.clone()),
     };
     // Type, code, checksum, then everything after the checksum.
-    let mut bytes = vec![msg_type, code, 0, 0];
-    bytes.extend_from_slice(&rest);
-    Icmpv4Packet::new_unchecked(&mut bytes[..]).fill_checksum();
-    bytes
+    match icmp {
+        IcmpOp::EchoRequest(e) => return echo(e, true, out, scratch),
+        IcmpOp::EchoReply(e) => return echo(e, false, out, scratch),
+        IcmpOp::Error(error) => error_bytes(error, sender, out, scratch),
+        IcmpOp::Other(other) => {
+            out.extend_from_slice(&[other.msg_type, other.code, 0, 0]);
+            out.extend_from_slice(&other.rest.0);
+        }
+    }
+    Icmpv4Packet::new_unchecked(&mut out[..]).fill_checksum();
 }
 
-/// Return the type and code of an ICMP error, and what follows its
-/// checksum: the rest of the header, then the quoted datagram.
-fn error_fields(error: &IcmpErrorOp, sender: u16) -> (u8, u8, Vec<u8>) {
+/// Write an ICMP error into `out` (empty), checksum left zero: type, code,
+/// checksum, the rest of the header, then the quoted datagram; `scratch`
+/// (empty) holds the quoted datagram's data.
+fn error_bytes(error: &IcmpErrorOp, sender: u16, out: &mut Vec<u8>, scratch: &mut Vec<u8>) {
     let msg_type = [3, 4, 5, 11, 12][usize::from(error.kind % 5)];
     let about = &error.about;
     let (src, dst) = (ip(&about.src), ip(&about.dst));
     let len = 8 + usize::from(about.extra);
-    let mut data: Vec<u8> = (0..len).map(|i| i as u8).collect();
+    scratch.extend((0..len).map(|i| i as u8));
+    let data = &mut scratch[..];
     let protocol = match &about.protocol {
         QuotedProto::Udp(ports) => {
             data[..2].copy_from_slice(&port(&ports.src, sender).to_be_bytes());
@@ -281,12 +364,15 @@ fn error_fields(error: &IcmpErrorOp, sender: u16) -> (u8, u8, Vec<u8>) {
         12 => [20, 0, 0, 0],
         _ => [0; 4],
     };
-    let mut body = rest.to_vec();
-    body.extend_from_slice(&datagram(&header, &data));
-    (msg_type, error.code, body)
+    out.extend_from_slice(&[msg_type, error.code, 0, 0]);
+    out.extend_from_slice(&rest);
+    let start = out.len();
+    out.resize(start + header.buffer_len(), 0);
+    datagram(&header, &mut out[start..]).copy_from_slice(scratch);
 }
 
 /// One fragment to send: its place in the payload and how it is sent.
+#[derive(Debug)]
 struct Piece {
     /// Where it goes in the datagram (a multiple of 8).
     offset: usize,
@@ -309,12 +395,13 @@ impl Piece {
     }
 }
 
-/// Cut a payload of `len` bytes as `split` says.
-fn split(split: &Split, len: usize) -> Vec<Piece> {
+/// Cut a payload of `len` bytes as `split` says, into `out` (cleared first).
+fn split(split: &Split, len: usize, out: &mut Vec<Piece>) {
+    out.clear();
     match split {
-        Split::Pieces(pieces) if len > 8 => cut(pieces, len),
-        Split::Single(single) => vec![alone(single, len)],
-        _ => vec![Piece::new(0..len, false)],
+        Split::Pieces(pieces) if len > 8 => cut(pieces, len, out),
+        Split::Single(single) => out.push(alone(single, len)),
+        _ => out.push(Piece::new(0..len, false)),
     }
 }
 
@@ -331,13 +418,14 @@ fn alone(single: &Single, len: usize) -> Piece {
     piece
 }
 
-fn cut(pieces: &Pieces, len: usize) -> Vec<Piece> {
+fn cut(pieces: &Pieces, len: usize, out: &mut Vec<Piece>) {
     let mut size = (usize::from(pieces.blocks % 64) + 1) * 8;
     size = size.max(len.div_ceil(MAX_PIECES).next_multiple_of(8));
-    let mut out: Vec<Piece> = (0..len)
-        .step_by(size)
-        .map(|start| Piece::new(start..(start + size).min(len), start + size < len))
-        .collect();
+    out.extend(
+        (0..len)
+            .step_by(size)
+            .map(|start| Piece::new(start..(start + size).min(len), start + size < len)),
+    );
     let count = out.len();
     let at = |n: u8| usize::from(n) % count;
     match pieces.tweak {
@@ -367,11 +455,11 @@ fn cut(pieces: &Pieces, len: usize) -> Vec<Piece> {
             out.rotate_left(n);
         }
     }
-    out
 }
 
-/// Break the first frame of a datagram as `corrupt` says.
-fn corrupt(frame: &mut Vec<u8>, corrupt: &Corrupt, protocol: IpProtocol) {
+/// Break the first frame of a datagram as `corrupt` says; return how many
+/// of its bytes to send (fewer if truncated).
+fn corrupt(frame: &mut [u8], corrupt: &Corrupt, protocol: IpProtocol) -> usize {
     const IP: usize = 14;
     let ihl = usize::from(frame[IP] & 0x0f) * 4;
     match *corrupt {
@@ -381,7 +469,7 @@ fn corrupt(frame: &mut Vec<u8>, corrupt: &Corrupt, protocol: IpProtocol) {
             let at = match protocol {
                 IpProtocol::Udp => IP + ihl + 6,
                 IpProtocol::Icmp => IP + ihl + 2,
-                _ => return,
+                _ => return frame.len(),
             };
             if let Some(byte) = frame.get_mut(at) {
                 *byte ^= 0x5a;
@@ -392,7 +480,7 @@ fn corrupt(frame: &mut Vec<u8>, corrupt: &Corrupt, protocol: IpProtocol) {
             packet.set_total_len(len);
             packet.fill_checksum();
         }
-        Corrupt::Truncate(len) => frame.truncate(usize::from(len)),
+        Corrupt::Truncate(len) => return frame.len().min(usize::from(len)),
         Corrupt::VersionIhl(byte) => {
             frame[IP] = byte;
             let ihl = usize::from(byte & 0x0f) * 4;
@@ -401,4 +489,5 @@ fn corrupt(frame: &mut Vec<u8>, corrupt: &Corrupt, protocol: IpProtocol) {
             }
         }
     }
+    frame.len()
 }

@@ -74,6 +74,7 @@ pub mod seeds;
 #[cfg(test)]
 mod tests;
 
+use core::cell::Cell;
 use core::net::SocketAddrV4;
 use core::time::Duration;
 
@@ -85,15 +86,16 @@ use stack::wire::Ipv4Addr;
 pub use ops::{Op, Scenario, Setup};
 pub use oracle::Oracle;
 
-use build::{BOUND_PORT, GATEWAY_IP};
+use build::{Frames, BOUND_PORT, GATEWAY_IP};
 use ops::{Mtu, PingOp, Read, SendOp, Socket, Wait};
+use oracle::OracleBuffers;
 
 /// The most timers one wait runs through.
 const MAX_WAKEUPS: usize = 1000;
 
 /// Run fuzz input through the target: decode it, then run it.
 pub fn run(data: &[u8]) {
-    let _ = run_scenario(&Scenario::decode(data), None);
+    with_run(&Scenario::decode(data), None, |_| ());
 }
 
 /// Run a scenario, with the host broken on purpose if `sabotage` says so.
@@ -101,14 +103,42 @@ pub fn run(data: &[u8]) {
 /// # Panics
 /// Panics, naming the invariant, when the host breaks one.
 pub fn run_scenario(scenario: &Scenario, sabotage: Option<Sabotage>) -> Outcome {
-    let mut harness = Harness::new(&scenario.setup, sabotage);
+    with_run(scenario, sabotage, |host| Outcome {
+        stats: host.stats().clone(),
+        reassembly: host.reassembly_stats(),
+    })
+}
+
+/// Run a scenario, then return what `outcome` makes of the host.
+fn with_run<R>(
+    scenario: &Scenario,
+    sabotage: Option<Sabotage>,
+    outcome: impl FnOnce(&Host) -> R,
+) -> R {
+    let buffers = SPARE_BUFFERS.with(Cell::take);
+    let mut harness = Harness::new(&scenario.setup, sabotage, buffers);
     for op in &scenario.ops {
         harness.step(op);
     }
-    Outcome {
-        stats: harness.host.stats().clone(),
-        reassembly: harness.host.reassembly_stats(),
-    }
+    let outcome = outcome(&harness.host);
+    SPARE_BUFFERS.with(|spare| spare.set(harness.into_buffers()));
+    outcome
+}
+
+/// The harness's buffers, kept for the next run: their allocations, not
+/// their contents (each is emptied or overwritten before it is read).
+#[derive(Debug, Default)]
+struct Buffers {
+    frames: Frames,
+    transmitted: Vec<u8>,
+    data: Vec<u8>,
+    oracle: OracleBuffers,
+}
+
+std::thread_local! {
+    /// The buffers the last run on this thread left: a fuzzer runs input
+    /// after input, and under a sanitizer every allocation is slow.
+    static SPARE_BUFFERS: Cell<Buffers> = Cell::default();
 }
 
 /// What a run did: the host's counters at its end, for tests that check a
@@ -153,17 +183,25 @@ pub fn config(setup: &Setup, sabotage: Option<Sabotage>) -> HostConfig {
     config
 }
 
-/// The host, its clock and sockets, and the oracle.
+/// The host, its clock and sockets, and the oracle; and buffers reused from
+/// step to step, so that a run allocates little (under a sanitizer every
+/// allocation is slow).
 struct Harness {
     host: Host,
     now: Instant,
     bound: UdpHandle,
     sender: UdpHandle,
     oracle: Oracle,
+    /// The frames an op injects.
+    frames: Frames,
+    /// The last frame the host transmitted (see `Host::poll_transmit_into`).
+    transmitted: Vec<u8>,
+    /// The data of a send or a ping.
+    data: Vec<u8>,
 }
 
 impl Harness {
-    fn new(setup: &Setup, sabotage: Option<Sabotage>) -> Harness {
+    fn new(setup: &Setup, sabotage: Option<Sabotage>, buffers: Buffers) -> Harness {
         // NOTE(unwrap): every field `config` sets is within what `validate` takes.
         let mut host = Host::new(config(setup, sabotage)).unwrap();
         let (bound, sender) = (
@@ -175,7 +213,20 @@ impl Harness {
             now: Instant::ZERO,
             bound,
             sender,
-            oracle: Oracle::default(),
+            oracle: Oracle::with_buffers(buffers.oracle),
+            frames: buffers.frames,
+            transmitted: buffers.transmitted,
+            data: buffers.data,
+        }
+    }
+
+    /// Return the buffers, for the next run.
+    fn into_buffers(self) -> Buffers {
+        Buffers {
+            frames: self.frames,
+            transmitted: self.transmitted,
+            data: self.data,
+            oracle: self.oracle.into_buffers(),
         }
     }
 
@@ -194,12 +245,14 @@ impl Harness {
     fn step(&mut self, op: &Op) {
         match op {
             Op::Raw(bytes) => self.inject(&bytes.0),
-            Op::Arp(arp) => self.inject(&build::arp_frame(arp)),
+            Op::Arp(arp) => {
+                self.frames.arp(arp);
+                self.inject_frames();
+            }
             Op::Ipv4(ipv4) => {
                 let sender = self.local(&Socket::Sender).port();
-                for frame in build::ipv4_frames(ipv4, sender) {
-                    self.inject(&frame);
-                }
+                self.frames.ipv4(ipv4, sender);
+                self.inject_frames();
             }
             Op::Wait(wait) => self.wait(wait),
             Op::Send(send) => self.send(send),
@@ -209,6 +262,15 @@ impl Harness {
         }
         self.poll();
         self.check_state();
+    }
+
+    /// Inject the frames built last.
+    fn inject_frames(&mut self) {
+        let frames = core::mem::take(&mut self.frames);
+        for frame in frames.iter() {
+            self.inject(frame);
+        }
+        self.frames = frames;
     }
 
     fn inject(&mut self, frame: &[u8]) {
@@ -231,13 +293,13 @@ impl Harness {
         }
         let limit = self.host.config().tx_queue;
         let mut sent = 0;
-        while let Some(frame) = self.host.poll_transmit(now) {
+        while self.host.poll_transmit_into(now, &mut self.transmitted) {
             sent += 1;
             assert!(
                 sent <= limit,
                 "one poll loop gave more than tx_queue = {limit} frames"
             );
-            self.oracle.check_transmitted(&self.host, now, &frame);
+            (self.oracle).check_transmitted(&self.host, now, &self.transmitted);
         }
         self.oracle.end_of_poll();
     }
@@ -301,9 +363,10 @@ impl Harness {
             .udp_set_dont_fragment(handle, send.dont_frag)
             .unwrap();
         let dst = SocketAddrV4::new(build::ip(&send.to), build::port(&send.port, sender));
-        let payload = send.data.to_vec();
-        match self.host.udp_send_to(self.now, handle, &payload, dst) {
-            Ok(()) => self.oracle.record_send(local.port(), dst, payload),
+        self.data.clear();
+        send.data.extend_into(&mut self.data);
+        match self.host.udp_send_to(self.now, handle, &self.data, dst) {
+            Ok(()) => self.oracle.record_send(local.port(), dst, &self.data),
             Err(SendError::BadHandle) => panic!("{handle} closed under us"),
             Err(SendError::NoRoute(to)) => self.check_no_route(to),
             Err(_) => {}
@@ -319,13 +382,11 @@ impl Harness {
 
     fn ping(&mut self, ping: &PingOp) {
         let to = build::ip(&ping.to);
-        let data = ping.data.to_vec();
-        if self
-            .host
-            .ping(self.now, to, ping.ident, ping.seq_no, &data)
-            .is_ok()
-        {
-            self.oracle.record_ping(to, ping.ident, ping.seq_no, data);
+        self.data.clear();
+        ping.data.extend_into(&mut self.data);
+        let (ident, seq_no, data) = (ping.ident, ping.seq_no, &self.data[..]);
+        if self.host.ping(self.now, to, ident, seq_no, data).is_ok() {
+            self.oracle.record_ping(to, ident, seq_no, data);
         }
     }
 

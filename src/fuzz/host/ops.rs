@@ -503,21 +503,22 @@ impl crate::fuzz::ScenarioOp for Op {
 impl Data {
     /// Return the bytes.
     pub fn to_vec(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        self.extend_into(&mut bytes);
+        bytes
+    }
+
+    /// Append the bytes to `out` (the harness reuses one buffer).
+    pub fn extend_into(&self, out: &mut Vec<u8>) {
         match self {
-            Data::Bytes(bytes) => bytes.0.clone(),
+            Data::Bytes(bytes) => out.extend_from_slice(&bytes.0),
             Data::Pattern(p) => {
                 let len = match p.big & 7 {
                     7 => usize::from(p.len),
                     _ => usize::from(p.len % 1024),
                 };
-                // 256 bytes counted up, then copies of them: cheap to make.
-                let cycle: Vec<u8> = (0..=255u8).map(|i| p.start.wrapping_add(i)).collect();
-                let mut bytes = Vec::with_capacity(len);
-                while bytes.len() < len {
-                    let n = (len - bytes.len()).min(cycle.len());
-                    bytes.extend_from_slice(&cycle[..n]);
-                }
-                bytes
+                // Counting up from `start`, wrapping every 256 bytes.
+                out.extend((0..len).map(|i| p.start.wrapping_add(i as u8)));
             }
         }
     }

@@ -15,7 +15,7 @@
 //! such a tiling.
 
 use core::net::SocketAddrV4;
-use std::collections::{BTreeMap, BTreeSet};
+use core::ops::Range;
 
 use stack::host::{EchoReply, Host, UdpDatagram};
 use stack::time::Instant;
@@ -30,100 +30,134 @@ use stack::wire::{ChecksumPolicy, EtherType, EthernetAddress, IpProtocol, Ipv4Ad
 
 use super::build::US_MAC;
 
-/// One frame's worth of a datagram, as it arrived.
-#[derive(Debug)]
-struct Arrival {
-    offset: usize,
-    bytes: Vec<u8>,
-    link_unicast: bool,
-}
+mod tiles;
 
-/// A datagram the application sent.
-#[derive(Debug, PartialEq, Eq)]
+#[cfg(test)]
+pub(super) use tiles::tiles_exactly;
+use tiles::{tiles, Arrival, Target};
+
+/// A datagram the application sent; its payload is
+/// `Oracle::store[payload]`.
+#[derive(Debug)]
 struct Sent {
     src_port: u16,
     dst: SocketAddrV4,
-    payload: Vec<u8>,
+    payload: Range<usize>,
 }
 
-/// A datagram the host is sending in fragments.
+/// An echo request the application sent; its data is `Oracle::store[data]`.
 #[derive(Debug)]
-struct Outgoing {
-    header: Ipv4Repr,
-    bytes: Vec<u8>,
+struct Ping {
+    dst: Ipv4Addr,
+    ident: u16,
+    seq_no: u16,
+    data: Range<usize>,
 }
 
 /// The records, and the checks against them.
 #[derive(Debug, Default)]
 pub struct Oracle {
-    arrivals: BTreeMap<Ipv4FragKey, Vec<Arrival>>,
-    /// (sender MAC, sender address) of every ARP request for our address.
-    arp_requests: BTreeSet<(EthernetAddress, Ipv4Addr)>,
-    /// (sender address, sender MAC) of every ARP packet.
-    arp_claims: BTreeSet<(Ipv4Addr, EthernetAddress)>,
+    /// What arrived under each fragment key (in order of key), in order
+    /// of offset. Sorted `Vec`s rather than maps, here and below, so that
+    /// they can be kept from run to run.
+    arrivals: Vec<(Ipv4FragKey, Vec<Arrival>)>,
+    /// Emptied lists of arrivals, for new keys.
+    spare_lists: Vec<Vec<Arrival>>,
+    /// The bytes of every arrival, send and ping, end to end.
+    store: Vec<u8>,
+    /// (sender MAC, sender address) of every ARP request for our address,
+    /// sorted.
+    arp_requests: Vec<(EthernetAddress, Ipv4Addr)>,
+    /// (sender address, sender MAC) of every ARP packet, sorted.
+    arp_claims: Vec<(Ipv4Addr, EthernetAddress)>,
     sends: Vec<Sent>,
-    pings: Vec<(Ipv4Addr, u16, u16, Vec<u8>)>,
+    pings: Vec<Ping>,
     icmp_errors: u64,
-    last_arp_request: BTreeMap<Ipv4Addr, Instant>,
-    outgoing: Option<Outgoing>,
+    /// When the host last asked for each address, sorted by address.
+    last_arp_request: Vec<(Ipv4Addr, Instant)>,
+    /// The header of a datagram the host is sending in fragments.
+    outgoing: Option<Ipv4Repr>,
+    /// Its payload so far (kept empty otherwise, to reuse its allocation).
+    outgoing_bytes: Vec<u8>,
+    /// Scratch for [`tiles`].
+    reached: Vec<bool>,
 }
 
-/// Return whether `pieces` laid end to end from offset 0 give `target`
-/// (`None` matches any byte): all of it exactly, or, unless `exact`, a
-/// prefix of what they cover.
-fn tiles<'a>(
-    pieces: impl Iterator<Item = &'a Arrival>,
-    target: &[Option<u8>],
-    exact: bool,
-) -> bool {
-    let mut by_offset: BTreeMap<usize, Vec<&[u8]>> = BTreeMap::new();
-    for piece in pieces {
-        by_offset
-            .entry(piece.offset)
-            .or_default()
-            .push(&piece.bytes);
-    }
-    let len = target.len();
-    let mut reached = vec![false; len + 1];
-    reached[0] = true;
-    for (&offset, candidates) in by_offset.range(..=len) {
-        if !reached[offset] {
-            continue;
-        }
-        for bytes in candidates {
-            let end = offset + bytes.len();
-            if exact && end > len {
-                continue;
-            }
-            let wanted = &target[offset..end.min(len)];
-            if wanted
-                .iter()
-                .zip(bytes.iter())
-                .all(|(t, b)| t.is_none_or(|t| t == *b))
-            {
-                reached[end.min(len)] = true;
-            }
-        }
-    }
-    reached[len]
-}
-
-/// Return `bytes` as a target that must match exactly.
-fn exactly(bytes: &[u8]) -> impl Iterator<Item = Option<u8>> + '_ {
-    bytes.iter().copied().map(Some)
-}
-
-/// Return the ICMP echo message `msg_type` as a target (checksum free).
-fn echo_target(msg_type: u8, ident: u16, seq_no: u16, data: &[u8]) -> Vec<Option<u8>> {
-    let head = [Some(msg_type), Some(0), None, None];
-    (head.into_iter())
-        .chain(exactly(&ident.to_be_bytes()))
-        .chain(exactly(&seq_no.to_be_bytes()))
-        .chain(exactly(data))
-        .collect()
+/// The buffers of an [`Oracle`], kept from one run for the next: they
+/// keep their allocations, not their contents.
+#[derive(Debug, Default)]
+pub struct OracleBuffers {
+    arrivals: Vec<(Ipv4FragKey, Vec<Arrival>)>,
+    spare_lists: Vec<Vec<Arrival>>,
+    arp_requests: Vec<(EthernetAddress, Ipv4Addr)>,
+    arp_claims: Vec<(Ipv4Addr, EthernetAddress)>,
+    last_arp_request: Vec<(Ipv4Addr, Instant)>,
+    store: Vec<u8>,
+    sends: Vec<Sent>,
+    pings: Vec<Ping>,
+    outgoing_bytes: Vec<u8>,
+    reached: Vec<bool>,
 }
 
 impl Oracle {
+    /// Return an oracle that has recorded nothing, building its records in
+    /// `buffers` (emptied first).
+    pub fn with_buffers(buffers: OracleBuffers) -> Oracle {
+        let OracleBuffers {
+            mut arrivals,
+            mut spare_lists,
+            mut arp_requests,
+            mut arp_claims,
+            mut last_arp_request,
+            mut store,
+            mut sends,
+            mut pings,
+            mut outgoing_bytes,
+            mut reached,
+        } = buffers;
+        for (_, mut list) in arrivals.drain(..) {
+            list.clear();
+            spare_lists.push(list);
+        }
+        arp_requests.clear();
+        arp_claims.clear();
+        last_arp_request.clear();
+        store.clear();
+        sends.clear();
+        pings.clear();
+        outgoing_bytes.clear();
+        reached.clear();
+        Oracle {
+            arrivals,
+            spare_lists,
+            arp_requests,
+            arp_claims,
+            last_arp_request,
+            store,
+            sends,
+            pings,
+            outgoing_bytes,
+            reached,
+            ..Oracle::default()
+        }
+    }
+
+    /// Return the buffers, for a later oracle.
+    pub fn into_buffers(self) -> OracleBuffers {
+        OracleBuffers {
+            arrivals: self.arrivals,
+            spare_lists: self.spare_lists,
+            arp_requests: self.arp_requests,
+            arp_claims: self.arp_claims,
+            last_arp_request: self.last_arp_request,
+            store: self.store,
+            sends: self.sends,
+            pings: self.pings,
+            outgoing_bytes: self.outgoing_bytes,
+            reached: self.reached,
+        }
+    }
+
     /// Record a frame about to be handed to the host.
     pub fn record_injected(&mut self, frame: &[u8]) {
         let Ok(view) = EthernetFrame::new_checked(frame) else {
@@ -142,14 +176,25 @@ impl Oracle {
                 let Ok(header) = Ipv4Repr::parse(&packet, ChecksumPolicy::Ignore) else {
                     return;
                 };
-                self.arrivals
-                    .entry(header.frag_key())
-                    .or_default()
-                    .push(Arrival {
-                        offset: header.frag_offset_bytes(),
-                        bytes: packet.payload().to_vec(),
-                        link_unicast: eth.dst_addr == US_MAC,
-                    });
+                let bytes = packet.payload();
+                let arrival = Arrival {
+                    offset: header.frag_offset_bytes(),
+                    start: self.store.len(),
+                    len: bytes.len(),
+                    link_unicast: eth.dst_addr == US_MAC,
+                };
+                self.store.extend_from_slice(bytes);
+                let key = header.frag_key();
+                let arrivals = match self.arrivals.binary_search_by(|(k, _)| k.cmp(&key)) {
+                    Ok(i) => &mut self.arrivals[i].1,
+                    Err(i) => {
+                        let list = self.spare_lists.pop().unwrap_or_default();
+                        self.arrivals.insert(i, (key, list));
+                        &mut self.arrivals[i].1
+                    }
+                };
+                let at = arrivals.partition_point(|a| a.offset <= arrival.offset);
+                arrivals.insert(at, arrival);
             }
             _ => {}
         }
@@ -161,44 +206,67 @@ impl Oracle {
             return;
         };
         let (sha, spa) = (arp.source_hardware_addr, arp.source_protocol_addr);
-        self.arp_claims.insert((spa, sha));
+        insert_sorted(&mut self.arp_claims, (spa, sha));
         if arp.operation == ArpOperation::Request {
-            self.arp_requests.insert((sha, spa));
+            insert_sorted(&mut self.arp_requests, (sha, spa));
         }
     }
 
     /// Record a datagram the application sent (the send returned `Ok`).
-    pub fn record_send(&mut self, src_port: u16, dst: SocketAddrV4, payload: Vec<u8>) {
-        let sent = Sent {
+    pub fn record_send(&mut self, src_port: u16, dst: SocketAddrV4, payload: &[u8]) {
+        if self.was_sent(src_port, dst, payload) {
+            return;
+        }
+        let start = self.store.len();
+        self.store.extend_from_slice(payload);
+        self.sends.push(Sent {
             src_port,
             dst,
-            payload,
-        };
-        if !self.sends.contains(&sent) {
-            self.sends.push(sent);
-        }
+            payload: start..self.store.len(),
+        });
+    }
+
+    /// Return whether the application sent this datagram.
+    fn was_sent(&self, src_port: u16, dst: SocketAddrV4, payload: &[u8]) -> bool {
+        (self.sends.iter()).any(|s| {
+            s.src_port == src_port && s.dst == dst && self.store[s.payload.clone()] == *payload
+        })
     }
 
     /// Record an echo request the application sent.
-    pub fn record_ping(&mut self, dst: Ipv4Addr, ident: u16, seq_no: u16, data: Vec<u8>) {
-        self.pings.push((dst, ident, seq_no, data));
+    pub fn record_ping(&mut self, dst: Ipv4Addr, ident: u16, seq_no: u16, data: &[u8]) {
+        let start = self.store.len();
+        self.store.extend_from_slice(data);
+        self.pings.push(Ping {
+            dst,
+            ident,
+            seq_no,
+            data: start..self.store.len(),
+        });
     }
 
-    /// Return the arrivals of datagrams from `src` under `protocol` whose
-    /// destination passes `dst`.
-    fn arrivals_from(
-        &self,
-        src: Ipv4Addr,
-        protocol: IpProtocol,
+    /// Return whether some arrivals from `src` under `protocol` whose
+    /// destination passes `dst` tile `target` (see [`tiles`]).
+    fn arrived(
+        &mut self,
+        (src, protocol): (Ipv4Addr, IpProtocol),
         dst: impl Fn(Ipv4Addr) -> bool,
-    ) -> impl Iterator<Item = &Vec<Arrival>> {
-        (self.arrivals.iter())
-            .filter(move |(k, _)| k.src_addr == src && k.protocol == protocol && dst(k.dst_addr))
-            .map(|(_, arrivals)| arrivals)
+        target: &Target,
+        exact: bool,
+    ) -> bool {
+        let Oracle {
+            arrivals,
+            store,
+            reached,
+            ..
+        } = self;
+        (arrivals.iter())
+            .filter(|(k, _)| k.src_addr == src && k.protocol == protocol && dst(k.dst_addr))
+            .any(|(_, arrivals)| tiles(arrivals, store, target, exact, reached))
     }
 
     /// Check a datagram read from a socket bound to `local`.
-    pub fn check_delivered(&self, host: &Host, local: SocketAddrV4, got: &UdpDatagram) {
+    pub fn check_delivered(&mut self, host: &Host, local: SocketAddrV4, got: &UdpDatagram) {
         let to_us = got.to == host.config().ipv4;
         assert!(
             to_us || host.is_broadcast(got.to),
@@ -211,14 +279,16 @@ impl Oracle {
             got.to
         );
         let len = (8 + got.payload.len()) as u16;
-        let head = [got.from.port(), local.port(), len].map(u16::to_be_bytes);
-        let target: Vec<Option<u8>> = (head.iter().flat_map(|b| exactly(b)))
-            .chain([None, None])
-            .chain(exactly(&got.payload))
-            .collect();
-        let explained = self
-            .arrivals_from(*got.from.ip(), IpProtocol::Udp, |dst| dst == got.to)
-            .any(|arrivals| tiles(arrivals.iter(), &target, false));
+        let [[s0, s1], [d0, d1], [l0, l1]] =
+            [got.from.port(), local.port(), len].map(|n| n.to_be_bytes().map(Some));
+        // Ports and length exactly, the checksum free.
+        let target = Target {
+            head: [s0, s1, d0, d1, l0, l1, None, None],
+            head_len: 8,
+            data: &got.payload,
+        };
+        let from = (*got.from.ip(), IpProtocol::Udp);
+        let explained = self.arrived(from, |dst| dst == got.to, &target, false);
         assert!(
             explained,
             "socket {local} got {} bytes from {} that no datagram sent to {} carried",
@@ -229,11 +299,10 @@ impl Oracle {
     }
 
     /// Check an echo reply the host queued for the application.
-    pub fn check_echo_reply(&self, reply: &EchoReply) {
-        let target = echo_target(0, reply.ident, reply.seq_no, &reply.data);
-        let explained = self
-            .arrivals_from(reply.from, IpProtocol::Icmp, |_| true)
-            .any(|arrivals| tiles(arrivals.iter(), &target, true));
+    pub fn check_echo_reply(&mut self, reply: &EchoReply) {
+        let target = Target::echo(0, reply.ident, reply.seq_no, &reply.data);
+        let from = (reply.from, IpProtocol::Icmp);
+        let explained = self.arrived(from, |_| true, &target, true);
         assert!(
             explained,
             "an echo reply from {} that was never received",
@@ -243,11 +312,11 @@ impl Oracle {
 
     /// Check that no datagram is left half sent at the end of a poll loop.
     pub fn end_of_poll(&mut self) {
-        if let Some(out) = self.outgoing.take() {
+        if let Some(header) = self.outgoing.take() {
             panic!(
                 "a poll loop ended in the middle of a fragmented datagram: {} of {}",
-                out.bytes.len(),
-                out.header.dst_addr
+                self.outgoing_bytes.len(),
+                header.dst_addr
             );
         }
     }
@@ -305,7 +374,15 @@ impl Oracle {
                 );
                 // RFC 1122 2.3.2.1: at most one request per interval per address.
                 let interval = config.arp.request_interval;
-                if let Some(last) = self.last_arp_request.insert(target, now) {
+                let times = &mut self.last_arp_request;
+                let last = match times.binary_search_by_key(&target, |(ip, _)| *ip) {
+                    Ok(i) => Some(core::mem::replace(&mut times[i].1, now)),
+                    Err(i) => {
+                        times.insert(i, (target, now));
+                        None
+                    }
+                };
+                if let Some(last) = last {
                     assert!(
                         now >= last + interval,
                         "ARP requests for {target} at {last} and {now}, closer than {interval:?}"
@@ -315,7 +392,7 @@ impl Oracle {
             ArpOperation::Reply => {
                 let asked = (arp.target_hardware_addr, target);
                 assert!(
-                    self.arp_requests.contains(&asked),
+                    self.arp_requests.binary_search(&asked).is_ok(),
                     "an ARP reply to {} at {target}, who never asked",
                     arp.target_hardware_addr
                 );
@@ -359,7 +436,7 @@ impl Oracle {
             let gateway = config.gateway.filter(|_| !host.on_subnet(dst));
             let hop = gateway.unwrap_or(dst);
             assert!(
-                self.arp_claims.contains(&(hop, dst_mac)),
+                self.arp_claims.binary_search(&(hop, dst_mac)).is_ok(),
                 "a datagram for {dst} sent to {dst_mac}, which no ARP packet gave for {hop}"
             );
         }
@@ -372,37 +449,41 @@ impl Oracle {
         let offset = header.frag_offset_bytes();
         if offset == 0 {
             self.end_of_poll();
-            self.outgoing = Some(Outgoing {
-                header: *header,
-                bytes: Vec::new(),
-            });
+            if !header.more_frags {
+                // Whole: nothing to gather.
+                return self.check_datagram_out(host, now, header, payload);
+            }
+            self.outgoing = Some(*header);
+            self.outgoing_bytes.clear();
         }
-        let Some(out) = self.outgoing.as_mut() else {
+        let Some(first) = self.outgoing else {
             panic!("a fragment at offset {offset} of a datagram whose start was not sent");
         };
         assert_eq!(
-            out.header.frag_key(),
+            first.frag_key(),
             header.frag_key(),
             "fragments of two datagrams mixed"
         );
-        assert_eq!(offset, out.bytes.len(), "the host's fragments out of order");
+        let bytes = &mut self.outgoing_bytes;
+        assert_eq!(offset, bytes.len(), "the host's fragments out of order");
         assert!(
             !header.more_frags || payload.len().is_multiple_of(8),
             "a fragment of {} bytes with MF set",
             payload.len()
         );
-        out.bytes.extend_from_slice(payload);
+        bytes.extend_from_slice(payload);
         if header.more_frags {
             return;
         }
-        // NOTE(unwrap): set above, or just found to be there.
-        let out = self.outgoing.take().unwrap();
+        self.outgoing = None;
         let whole = Ipv4Repr {
             more_frags: false,
-            payload_len: out.bytes.len(),
-            ..out.header
+            payload_len: bytes.len(),
+            ..first
         };
-        self.check_datagram_out(host, now, &whole, &out.bytes);
+        let bytes = core::mem::take(&mut self.outgoing_bytes);
+        self.check_datagram_out(host, now, &whole, &bytes);
+        self.outgoing_bytes = bytes;
     }
 
     fn check_datagram_out(&mut self, host: &Host, now: Instant, header: &Ipv4Repr, bytes: &[u8]) {
@@ -413,13 +494,9 @@ impl Oracle {
                 let udp = UdpPacket::new_checked(bytes)
                     .and_then(|p| UdpRepr::parse(&p, src, dst, policy))
                     .unwrap_or_else(|e| panic!("a UDP datagram that does not parse: {e}"));
-                let sent = Sent {
-                    src_port: udp.src_port,
-                    dst: SocketAddrV4::new(dst, udp.dst_port),
-                    payload: udp.payload.to_vec(),
-                };
+                let to = SocketAddrV4::new(dst, udp.dst_port);
                 assert!(
-                    self.sends.contains(&sent),
+                    self.was_sent(udp.src_port, to, udp.payload),
                     "a UDP datagram nobody sent: {udp}"
                 );
             }
@@ -446,13 +523,11 @@ impl Oracle {
                 seq_no,
                 data,
             } => {
-                let target = echo_target(8, ident, seq_no, data);
+                let target = Target::echo(8, ident, seq_no, data);
                 let broadcast_ok = host.config().icmp.echo_broadcast;
                 let to =
                     |d: Ipv4Addr| d == host.config().ipv4 || broadcast_ok && host.is_broadcast(d);
-                let explained = self
-                    .arrivals_from(dst, IpProtocol::Icmp, to)
-                    .any(|arrivals| tiles(arrivals.iter(), &target, true));
+                let explained = self.arrived((dst, IpProtocol::Icmp), to, &target, true);
                 assert!(
                     explained,
                     "an echo reply to {dst} that answers no request it sent"
@@ -463,11 +538,11 @@ impl Oracle {
                 seq_no,
                 data,
             } => {
-                let ping = (dst, ident, seq_no, data.to_vec());
-                assert!(
-                    self.pings.contains(&ping),
-                    "an echo request nobody asked for"
-                );
+                let asked = (self.pings.iter()).any(|p| {
+                    (p.dst, p.ident, p.seq_no) == (dst, ident, seq_no)
+                        && self.store[p.data.clone()] == *data
+                });
+                assert!(asked, "an echo request nobody asked for");
             }
             Icmpv4Repr::DstUnreachable { reason, quote, .. } => {
                 use stack::wire::icmpv4::DstUnreachable as Code;
@@ -534,16 +609,18 @@ impl Oracle {
                 || src.octets()[0] >= 240),
             "an ICMP error about a datagram from {src}, no single host (RFC 1122 3.2.2)"
         );
-        let Some(arrivals) = self.arrivals.get(&quoted.frag_key()) else {
+        let key = quoted.frag_key();
+        let found = self.arrivals.binary_search_by(|(k, _)| k.cmp(&key));
+        let Some((_, arrivals)) = found.ok().map(|i| &self.arrivals[i]) else {
             panic!("an ICMP error about a datagram never received: {quoted}");
         };
         assert!(
             arrivals.iter().any(|a| a.link_unicast),
             "an ICMP error about a datagram received as a link-layer broadcast (RFC 1122 3.2.2)"
         );
-        let target: Vec<_> = exactly(data).collect();
+        let target = Target::exactly(data);
         assert!(
-            tiles(arrivals.iter(), &target, false),
+            tiles(arrivals, &self.store, &target, false, &mut self.reached),
             "an ICMP error quoting data never received"
         );
         // RFC 1122 3.2.2 asks for a rate limit: a token bucket, full at the start.
@@ -561,15 +638,9 @@ impl Oracle {
     }
 }
 
-/// Return whether `pieces` tile `target` exactly; for the tests.
-#[cfg(test)]
-pub(super) fn tiles_exactly(pieces: &[(usize, &[u8])], target: &[u8]) -> bool {
-    let arrivals: Vec<Arrival> = (pieces.iter())
-        .map(|(offset, bytes)| Arrival {
-            offset: *offset,
-            bytes: bytes.to_vec(),
-            link_unicast: true,
-        })
-        .collect();
-    tiles(arrivals.iter(), &exactly(target).collect::<Vec<_>>(), true)
+/// Insert `item` into the sorted `items` unless it is there.
+fn insert_sorted<T: Ord>(items: &mut Vec<T>, item: T) {
+    if let Err(at) = items.binary_search(&item) {
+        items.insert(at, item);
+    }
 }

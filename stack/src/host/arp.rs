@@ -82,6 +82,7 @@ impl Host {
             {
                 self.stats.arp_queue_dropped += 1;
             }
+            self.recycle(datagram.payload);
         }
     }
 

@@ -211,13 +211,18 @@ impl Host {
         dst: Ipv4Addr,
         icmp: &Icmpv4Repr<'_>,
     ) -> Result<(), SendError> {
-        let mut bytes = vec![0; icmp.buffer_len()];
+        // A spare frame buffer, handed back once the frames are queued.
+        let mut bytes = self.frame_buffer();
+        bytes.clear();
+        bytes.resize(icmp.buffer_len(), 0);
         icmp.emit(
             &mut Icmpv4Packet::new_unchecked(&mut bytes[..]),
             self.config.checksums,
         );
         let header = Ipv4Repr::new(self.config.ipv4, dst, IpProtocol::Icmp, bytes.len());
-        self.send_datagram(now, header, &bytes, Origin::Host)
+        let sent = self.send_datagram(now, header, &bytes, Origin::Host);
+        self.recycle(bytes);
+        sent
     }
 
     /// Send `error` about the datagram `header` + `payload` (whole, or the
@@ -290,7 +295,9 @@ impl Host {
     ) -> Result<(), NoIcmpError> {
         let room = MAX_ERROR_DATAGRAM - 20 - crate::wire::icmpv4::HEADER_LEN;
         let data_len = payload.len().min(room.saturating_sub(header.header_len()));
-        let mut quoted = vec![0; header.header_len() + data_len];
+        let mut quoted = self.frame_buffer();
+        quoted.clear();
+        quoted.resize(header.header_len() + data_len, 0);
         let (head, body) = quoted.split_at_mut(header.header_len());
         header.emit(
             &mut Ipv4Packet::new_unchecked(head),
@@ -299,7 +306,10 @@ impl Host {
         body.copy_from_slice(&payload[..data_len]);
         // Fails only if fewer than 8 data octets came with a datagram that
         // claimed more: nothing worth quoting.
-        let quote = Icmpv4Quote::parse(&quoted).map_err(|_| NoIcmpError::BadQuote)?;
+        let Ok(quote) = Icmpv4Quote::parse(&quoted) else {
+            self.recycle(quoted);
+            return Err(NoIcmpError::BadQuote);
+        };
         let icmp = match error {
             IcmpError::DstUnreachable(reason) => Icmpv4Repr::DstUnreachable {
                 reason,
@@ -313,8 +323,9 @@ impl Host {
                 quote,
             },
         };
-        self.send_icmp(now, header.src_addr, &icmp)
-            .map_err(|_| NoIcmpError::SendFailed)
+        let sent = self.send_icmp(now, header.src_addr, &icmp);
+        self.recycle(quoted);
+        sent.map_err(|_| NoIcmpError::SendFailed)
     }
 }
 

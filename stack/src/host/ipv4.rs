@@ -270,7 +270,11 @@ impl Host {
         if let Some(mac) = self.arp_cache.lookup(now, hop) {
             return self.emit_datagram(mac, &header, payload);
         }
-        let payload = payload.to_vec();
+        // A spare frame buffer, handed back once the datagram goes out.
+        let mut buffer = self.frame_buffer();
+        buffer.clear();
+        buffer.extend_from_slice(payload);
+        let payload = buffer;
         if self.wait_for_arp(
             now,
             hop,
@@ -368,7 +372,7 @@ impl Host {
         header: &Ipv4Repr,
         payload: &[u8],
     ) -> Result<(), SendError> {
-        let pieces: Vec<_> = fragments(header, payload.len(), self.config.mtu)?.collect();
+        let pieces = fragments(header, payload.len(), self.config.mtu)?;
         if pieces.len() > self.tx_room() {
             self.stats.tx_queue_full += 1;
             return Err(SendError::QueueFull);

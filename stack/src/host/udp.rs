@@ -353,7 +353,10 @@ impl Host {
             dst_port: dst.port(),
             payload,
         };
-        let mut bytes = vec![0; udp.buffer_len()];
+        // A spare frame buffer, handed back once the frames are queued.
+        let mut bytes = self.frame_buffer();
+        bytes.clear();
+        bytes.resize(udp.buffer_len(), 0);
         let policy = self.config.checksums;
         udp.emit(
             &mut UdpPacket::new_unchecked(&mut bytes[..]),
@@ -367,7 +370,9 @@ impl Host {
         }
         let mut header = Ipv4Repr::new(src, *dst.ip(), IpProtocol::Udp, bytes.len());
         header.dont_frag = dont_frag;
-        self.send_datagram(now, header, &bytes, Origin::Udp(handle))
+        let sent = self.send_datagram(now, header, &bytes, Origin::Udp(handle));
+        self.recycle(bytes);
+        sent
     }
 
     /// Return the oldest datagram waiting on the socket, `Ok(None)` if none,
