@@ -148,3 +148,27 @@ fn tiles_follow_any_order_and_reject_gaps_and_changed_bytes() {
         target
     ));
 }
+
+#[test]
+fn pattern_data_counts_up_and_wraps() {
+    for (len, big) in [
+        (0, 0),
+        (1, 0),
+        (255, 0),
+        (256, 0),
+        (1023, 0),
+        (1500, 0),
+        (1500, 7),
+    ] {
+        for start in [0u8, 1, 200, 255] {
+            let data = Data::Pattern(Pattern { len, start, big });
+            let mut out = vec![9];
+            data.extend_into(&mut out);
+            let expected_len = if big & 7 == 7 { len } else { len % 1024 };
+            let expected: Vec<u8> = core::iter::once(9)
+                .chain((0..expected_len).map(|i| start.wrapping_add(i as u8)))
+                .collect();
+            assert_eq!(out, expected, "len {len}, start {start}, big {big}");
+        }
+    }
+}
