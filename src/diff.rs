@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
+use crate::run::command;
 use crate::run::suite::{self, ScriptResult, Status, SuiteOptions};
 use crate::run::trace;
 use crate::run::{Failure, RunReport};
@@ -354,31 +355,18 @@ pub struct DiffCommand {
 /// Run `synack diff`: the report goes to `out`, progress and errors to
 /// `err`. Return the exit status.
 pub fn execute(command: &DiffCommand, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    match try_execute(command, out, err) {
-        Ok(code) => code,
-        Err(e) => {
-            let _ = writeln!(err, "error: {e}");
-            ScriptError::EXIT_CODE
-        }
-    }
+    let result = try_execute(command, out, err);
+    command::exit_status(result, err)
 }
 
 /// [`execute`], with I/O errors returned.
 fn try_execute(command: &DiffCommand, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<i32> {
-    if let Err(e) = TargetKind::Linux.check_support() {
-        writeln!(err, "error: {e}")?;
+    let Some(files) = command::find_scripts(TargetKind::Linux, &command.paths, err)? else {
         return Ok(ScriptError::EXIT_CODE);
-    }
-    let files = suite::discover(&command.paths)?;
-    if files.is_empty() {
-        writeln!(err, "error: no scripts (*.yaml) found")?;
-        return Ok(ScriptError::EXIT_CODE);
-    }
+    };
     let report = run_diff(&files, &command.suite, |result, done, total| {
         if command.progress {
-            let line = crate::report::text::progress(result, done, total);
-            let _ = write!(err, "\r\x1b[K{line}");
-            let _ = err.flush();
+            command::show_progress(err, result, done, total);
         }
     });
     if command.progress {

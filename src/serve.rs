@@ -402,6 +402,24 @@ mod tests {
         Pair::new(client, server, Default::default()).unwrap()
     }
 
+    /// Bind a client socket on the kernel's side, send `payload` from it to
+    /// the echo service and drive the pair; return the socket and the
+    /// service's address.
+    fn send_from_new_client(pair: &mut Pair<Pipe>, payload: &[u8]) -> (UdpHandle, SocketAddrV4) {
+        let client = pair
+            .a
+            .host
+            .udp_bind(SocketAddrV4::new(KERNEL_ADDR, 0))
+            .unwrap();
+        let service = SocketAddrV4::new(HOST_ADDR, ECHO_PORT);
+        pair.a
+            .host
+            .udp_send_to(pair.now, client, payload, service)
+            .unwrap();
+        pair.drive().unwrap();
+        (client, service)
+    }
+
     #[test]
     fn echo_sends_each_datagram_back_to_its_sender() {
         let mut pair = pair(64);
@@ -429,18 +447,8 @@ mod tests {
     fn echo_does_bounded_work_per_poll() {
         let mut pair = pair(100);
         let mut echo = EchoService::bind(&mut pair.b.host, ECHO_PORT).unwrap();
-        let client = pair
-            .a
-            .host
-            .udp_bind(SocketAddrV4::new(KERNEL_ADDR, 0))
-            .unwrap();
-        let service = SocketAddrV4::new(HOST_ADDR, ECHO_PORT);
         // One exchange first: while ARP resolves, only three datagrams wait.
-        pair.a
-            .host
-            .udp_send_to(pair.now, client, b"arp", service)
-            .unwrap();
-        pair.drive().unwrap();
+        let (client, service) = send_from_new_client(&mut pair, b"arp");
         assert_eq!(echo.poll(&mut pair.b.host, pair.now), 1);
         pair.drive().unwrap();
         for i in 0..70u8 {
@@ -464,17 +472,7 @@ mod tests {
         let mut pair = pair(64);
         let mut echo = EchoService::bind(&mut pair.b.host, ECHO_PORT).unwrap();
         // The client closes before the echo comes back: port unreachable.
-        let client = pair
-            .a
-            .host
-            .udp_bind(SocketAddrV4::new(KERNEL_ADDR, 0))
-            .unwrap();
-        let service = SocketAddrV4::new(HOST_ADDR, ECHO_PORT);
-        pair.a
-            .host
-            .udp_send_to(pair.now, client, b"bye", service)
-            .unwrap();
-        pair.drive().unwrap();
+        let (client, _) = send_from_new_client(&mut pair, b"bye");
         pair.a.host.udp_close(client).unwrap();
         assert_eq!(echo.poll(&mut pair.b.host, pair.now), 1);
         pair.drive().unwrap();

@@ -5,9 +5,10 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use super::suite::{self, SuiteOptions};
+use super::suite::{self, ScriptResult, SuiteOptions};
 use crate::report::{self, Coverage, Format};
 use crate::script::ScriptError;
+use crate::target::TargetKind;
 
 /// Where to show progress while scripts run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -41,31 +42,18 @@ pub struct Command {
 /// Run the command: the report goes to `out`, progress and errors about
 /// files to `err`. Return the exit status.
 pub fn execute(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    match try_execute(command, out, err) {
-        Ok(code) => code,
-        Err(e) => {
-            let _ = writeln!(err, "error: {e}");
-            ScriptError::EXIT_CODE
-        }
-    }
+    let result = try_execute(command, out, err);
+    exit_status(result, err)
 }
 
 /// [`execute`], with I/O errors returned.
 fn try_execute(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<i32> {
-    if let Err(e) = command.suite.target.check_support() {
-        writeln!(err, "error: {e}")?;
+    let Some(files) = find_scripts(command.suite.target, &command.paths, err)? else {
         return Ok(ScriptError::EXIT_CODE);
-    }
-    let files = suite::discover(&command.paths)?;
-    if files.is_empty() {
-        writeln!(err, "error: no scripts (*.yaml) found")?;
-        return Ok(ScriptError::EXIT_CODE);
-    }
+    };
     let suite = suite::run_suite(&files, &command.suite, |result, done, total| {
         if command.progress == Progress::Line {
-            let line = report::text::progress(result, done, total);
-            let _ = write!(err, "\r\x1b[K{line}");
-            let _ = err.flush();
+            show_progress(err, result, done, total);
         }
     });
     if command.progress == Progress::Line {
@@ -94,4 +82,45 @@ fn try_execute(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> i
         Format::Junit | Format::Json => writeln!(err, "{}", report::text::summary(&suite))?,
     }
     Ok(suite.exit_code())
+}
+
+/// Turn what a command's body returned into its exit status: an I/O error
+/// is said on `err` and exits as a bad script does. (`synack run` and
+/// `synack diff` both end here.)
+pub(crate) fn exit_status(result: io::Result<i32>, err: &mut dyn Write) -> i32 {
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            ScriptError::EXIT_CODE
+        }
+    }
+}
+
+/// Return the scripts (`*.yaml`) under `paths`, or `None` after saying on
+/// `err` why none can run: `target` is not supported here, or there are none.
+pub(crate) fn find_scripts(
+    target: TargetKind,
+    paths: &[PathBuf],
+    err: &mut dyn Write,
+) -> io::Result<Option<Vec<PathBuf>>> {
+    if let Err(e) = target.check_support() {
+        writeln!(err, "error: {e}")?;
+        return Ok(None);
+    }
+    let files = suite::discover(paths)?;
+    if files.is_empty() {
+        writeln!(err, "error: no scripts (*.yaml) found")?;
+        return Ok(None);
+    }
+    Ok(Some(files))
+}
+
+/// Rewrite the one-line progress display on `err` after `done` of `total`
+/// scripts, the last being `result`. Progress is best effort: a failed
+/// write is ignored.
+pub(crate) fn show_progress(err: &mut dyn Write, result: &ScriptResult, done: usize, total: usize) {
+    let line = report::text::progress(result, done, total);
+    let _ = write!(err, "\r\x1b[K{line}");
+    let _ = err.flush();
 }

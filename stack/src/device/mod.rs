@@ -110,65 +110,44 @@ pub trait Device {
     fn mtu(&self) -> usize;
 }
 
-impl<D: Device + ?Sized> Device for &mut D {
-    fn send(&mut self, now: Instant, frame: &[u8]) -> Result<(), DeviceError> {
-        (**self).send(now, frame)
-    }
+/// Implement [`Device`] for a pointer type (`&mut D`, `Box<D>`) by handing
+/// every call to the device it points to, default methods included, so a
+/// device that overrides `send_owned` or `recv_with` keeps its own.
+macro_rules! delegate_device {
+    ($($pointer:ty),+ $(,)?) => {$(
+        impl<D: Device + ?Sized> Device for $pointer {
+            fn send(&mut self, now: Instant, frame: &[u8]) -> Result<(), DeviceError> {
+                (**self).send(now, frame)
+            }
 
-    fn send_owned(&mut self, now: Instant, frame: Vec<u8>) -> Result<(), DeviceError> {
-        (**self).send_owned(now, frame)
-    }
+            fn send_owned(&mut self, now: Instant, frame: Vec<u8>) -> Result<(), DeviceError> {
+                (**self).send_owned(now, frame)
+            }
 
-    fn recv(&mut self, now: Instant) -> Result<Option<Vec<u8>>, DeviceError> {
-        (**self).recv(now)
-    }
+            fn recv(&mut self, now: Instant) -> Result<Option<Vec<u8>>, DeviceError> {
+                (**self).recv(now)
+            }
 
-    fn recv_with(
-        &mut self,
-        now: Instant,
-        take: &mut dyn FnMut(&[u8]),
-    ) -> Result<bool, DeviceError> {
-        (**self).recv_with(now, take)
-    }
+            fn recv_with(
+                &mut self,
+                now: Instant,
+                take: &mut dyn FnMut(&[u8]),
+            ) -> Result<bool, DeviceError> {
+                (**self).recv_with(now, take)
+            }
 
-    fn poll_at(&self) -> Option<Instant> {
-        (**self).poll_at()
-    }
+            fn poll_at(&self) -> Option<Instant> {
+                (**self).poll_at()
+            }
 
-    fn mtu(&self) -> usize {
-        (**self).mtu()
-    }
+            fn mtu(&self) -> usize {
+                (**self).mtu()
+            }
+        }
+    )+};
 }
 
-impl<D: Device + ?Sized> Device for Box<D> {
-    fn send(&mut self, now: Instant, frame: &[u8]) -> Result<(), DeviceError> {
-        (**self).send(now, frame)
-    }
-
-    fn send_owned(&mut self, now: Instant, frame: Vec<u8>) -> Result<(), DeviceError> {
-        (**self).send_owned(now, frame)
-    }
-
-    fn recv(&mut self, now: Instant) -> Result<Option<Vec<u8>>, DeviceError> {
-        (**self).recv(now)
-    }
-
-    fn recv_with(
-        &mut self,
-        now: Instant,
-        take: &mut dyn FnMut(&[u8]),
-    ) -> Result<bool, DeviceError> {
-        (**self).recv_with(now, take)
-    }
-
-    fn poll_at(&self) -> Option<Instant> {
-        (**self).poll_at()
-    }
-
-    fn mtu(&self) -> usize {
-        (**self).mtu()
-    }
-}
+delegate_device!(&mut D, Box<D>);
 
 /// Why a device could not send or receive a frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

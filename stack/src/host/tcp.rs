@@ -58,7 +58,7 @@ use crate::time::Instant;
 use crate::wire::icmpv4::Icmpv4Quote;
 use crate::wire::ipv4::Ipv4Repr;
 use crate::wire::tcp::{TcpFlags, TcpRepr, TcpSegment};
-use crate::wire::{Ipv4Addr, WireError};
+use crate::wire::Ipv4Addr;
 use listener::{Listener, Listeners};
 use ports::HashedPorts;
 use table::{Owner, Table};
@@ -154,10 +154,7 @@ impl Host {
         let seg = match TcpRepr::parse(&packet, src, dst, self.config.checksums) {
             Ok(seg) => seg,
             // RFC 9293 3.1, MUST-3: a segment whose checksum fails is discarded.
-            Err(WireError::BadChecksum { .. }) => {
-                return FrameVerdict::Dropped(Why::BadChecksum(Layer::Tcp))
-            }
-            Err(err) => return FrameVerdict::Dropped(Why::Malformed(Layer::Tcp, err)),
+            Err(err) => return FrameVerdict::Dropped(Why::unparsed(Layer::Tcp, err)),
         };
         // RFC 9293 3.9.2.1, MUST-57: "A TCP implementation MUST silently
         // discard an incoming SYN segment that is addressed to a broadcast or

@@ -38,7 +38,7 @@ use crate::time::Instant;
 use crate::wire::icmpv4::DstUnreachable;
 use crate::wire::ipv4::Ipv4Repr;
 use crate::wire::udp::{UdpPacket, UdpRepr};
-use crate::wire::{IpProtocol, Ipv4Addr, WireError};
+use crate::wire::{IpProtocol, Ipv4Addr};
 
 /// The largest UDP payload: 65,535 minus the IPv4 and UDP headers.
 pub const MAX_PAYLOAD: usize = 65_507;
@@ -398,10 +398,7 @@ impl Host {
         let udp = match UdpRepr::parse(&packet, src, dst, self.config.checksums) {
             Ok(udp) => udp,
             // RFC 1122 4.1.3.4: silently discard a bad checksum.
-            Err(WireError::BadChecksum { .. }) => {
-                return FrameVerdict::Dropped(Why::BadChecksum(Layer::Udp))
-            }
-            Err(err) => return FrameVerdict::Dropped(Why::Malformed(Layer::Udp, err)),
+            Err(err) => return FrameVerdict::Dropped(Why::unparsed(Layer::Udp, err)),
         };
         let Some(handle) = self.udp.lookup(dst, udp.dst_port) else {
             let error = IcmpError::DstUnreachable(DstUnreachable::PortUnreachable);

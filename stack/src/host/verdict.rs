@@ -151,6 +151,15 @@ pub enum Why {
 }
 
 impl Why {
+    /// Name the reason a `layer` header did not parse: its checksum does
+    /// not verify ([`Why::BadChecksum`]), or it is malformed.
+    pub(super) fn unparsed(layer: Layer, err: WireError) -> Why {
+        match err {
+            WireError::BadChecksum { .. } => Why::BadChecksum(layer),
+            err => Why::Malformed(layer, err),
+        }
+    }
+
     /// Return the stable snake_case name this reason is counted under.
     pub fn label(&self) -> &'static str {
         match self {

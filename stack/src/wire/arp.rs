@@ -27,7 +27,9 @@
 
 use core::fmt;
 
-use super::{need_len, EtherType, EthernetAddress, Field, Ipv4Addr, WireError};
+use super::{
+    need_len, read_u16, write_u16, EtherType, EthernetAddress, Field, Ipv4Addr, WireError,
+};
 
 /// Byte ranges of an Ethernet/IPv4 ARP packet.
 mod field {
@@ -92,17 +94,6 @@ impl fmt::Display for ArpOperation {
             ArpOperation::Unknown(op) => write!(f, "Unknown opcode {op}"),
         }
     }
-}
-
-/// Read the big-endian 16-bit word at `field` of `data`.
-#[inline]
-fn read_u16(data: &[u8], field: Field) -> u16 {
-    u16::from_be_bytes([data[field.start], data[field.start + 1]])
-}
-
-/// Write `value` as a big-endian 16-bit word at `field` of `data`.
-fn write_u16(data: &mut [u8], field: Field, value: u16) {
-    data[field].copy_from_slice(&value.to_be_bytes());
 }
 
 /// Read the IPv4 address at `field` of `data`.

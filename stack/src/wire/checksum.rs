@@ -127,6 +127,28 @@ pub fn pseudo_header(src: Ipv4Addr, dst: Ipv4Addr, protocol: IpProtocol, length:
     combine(&words)
 }
 
+/// Return the partial sum of a UDP datagram or TCP segment: the IPv4
+/// [`pseudo_header`] of `src`, `dst` and `protocol`, plus `packet`, the
+/// datagram or segment (header and data, checksum field as it stands).
+///
+/// The pseudo-header's length is `packet`'s, so the caller trims it first
+/// (UDP: to the length field).
+#[inline]
+pub fn transport_sum(src: Ipv4Addr, dst: Ipv4Addr, protocol: IpProtocol, packet: &[u8]) -> u16 {
+    // A packet longer than 2^32 bytes cannot come from IPv4.
+    let length = u32::try_from(packet.len()).unwrap_or(u32::MAX);
+    combine(&[pseudo_header(src, dst, protocol, length), data(packet)])
+}
+
+/// Return the checksum field value for a packet whose partial sum, taken
+/// with its checksum field reading `field`, is `sum`; the packet need not
+/// be summed again with the field zeroed.
+#[inline]
+pub fn finish_without(sum: u16, field: u16) -> u16 {
+    // Take the field back out of the sum: s - c is s + !c in ones'-complement.
+    finish(&[sum, !field])
+}
+
 /// Return the checksum field value for a packet whose partial sums (with the
 /// checksum field itself read as zero) are `sums`: the complement of their
 /// combination.

@@ -69,7 +69,7 @@
 
 use core::fmt;
 
-use super::{need_len, EtherType, EthernetAddress, Field, WireError};
+use super::{need_len, read_u16, write_u16, EtherType, EthernetAddress, WireError};
 
 /// Byte ranges of the Ethernet II header and of the 802.1Q tag.
 mod field {
@@ -112,17 +112,6 @@ pub const SERVICE_TAG_TPID: u16 = 0x88a8;
 /// The smallest Type value; below it the field is an IEEE 802.3 Length
 /// (IEEE 802.3 3.2.6: Type values are 1536 and above).
 const MIN_ETHERTYPE: u16 = 0x0600;
-
-/// Read the big-endian 16-bit word at `field` of `data`.
-#[inline]
-fn read_u16(data: &[u8], field: Field) -> u16 {
-    u16::from_be_bytes([data[field.start], data[field.start + 1]])
-}
-
-/// Write `value` as a big-endian 16-bit word at `field` of `data`.
-fn write_u16(data: &mut [u8], field: Field, value: u16) {
-    data[field].copy_from_slice(&value.to_be_bytes());
-}
 
 /// An IEEE 802.1Q tag's Tag Control Information.
 ///

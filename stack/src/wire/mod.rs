@@ -250,6 +250,18 @@ pub(crate) fn truncated(field: &'static str, need: usize, have: usize) -> WireEr
     WireError::Truncated { field, need, have }
 }
 
+/// Read the big-endian 16-bit word at `field` of `data` (for the ARP and
+/// Ethernet views, whose getters take the buffer's bytes).
+#[inline]
+pub(crate) fn read_u16(data: &[u8], field: Field) -> u16 {
+    u16::from_be_bytes([data[field.start], data[field.start + 1]])
+}
+
+/// Write `value` as a big-endian 16-bit word at `field` of `data`.
+pub(crate) fn write_u16(data: &mut [u8], field: Field, value: u16) {
+    data[field].copy_from_slice(&value.to_be_bytes());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

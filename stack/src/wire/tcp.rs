@@ -332,20 +332,13 @@ impl<T: AsRef<[u8]>> TcpSegment<T> {
     /// checksum field included.
     #[inline]
     fn sum(&self, src: Ipv4Addr, dst: Ipv4Addr) -> u16 {
-        let data = self.buffer.as_ref();
-        // A segment longer than 2^32 bytes cannot come from IPv4.
-        let length = u32::try_from(data.len()).unwrap_or(u32::MAX);
-        checksum::combine(&[
-            checksum::pseudo_header(src, dst, IpProtocol::Tcp, length),
-            checksum::data(data),
-        ])
+        checksum::transport_sum(src, dst, IpProtocol::Tcp, self.buffer.as_ref())
     }
 
     /// Return the checksum the segment should carry between `src` and `dst`.
     #[inline]
     pub fn expected_checksum(&self, src: Ipv4Addr, dst: Ipv4Addr) -> u16 {
-        // Take the field back out of the sum: s - c is s + !c in ones'-complement.
-        !checksum::combine(&[self.sum(src, dst), !self.checksum()])
+        checksum::finish_without(self.sum(src, dst), self.checksum())
     }
 
     /// Return the [`WireError::BadChecksum`] for this segment, off the hot path.

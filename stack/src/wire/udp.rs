@@ -151,21 +151,15 @@ impl<T: AsRef<[u8]>> UdpPacket<T> {
     /// datagram (as far as the length field reaches), checksum field included.
     #[inline]
     fn sum(&self, src: Ipv4Addr, dst: Ipv4Addr) -> u16 {
-        let length = self.len();
-        let data = &self.buffer.as_ref()[..usize::from(length)];
-        checksum::combine(&[
-            checksum::pseudo_header(src, dst, IpProtocol::Udp, u32::from(length)),
-            checksum::data(data),
-        ])
+        let datagram = &self.buffer.as_ref()[..usize::from(self.len())];
+        checksum::transport_sum(src, dst, IpProtocol::Udp, datagram)
     }
 
     /// Return the checksum the datagram should carry, given its addresses:
     /// never zero, which would mean "no checksum" (RFC 768).
     #[inline]
     pub fn expected_checksum(&self, src: Ipv4Addr, dst: Ipv4Addr) -> u16 {
-        // Take the field back out of the sum: s - c is s + !c in ones'-complement.
-        let without_field = checksum::combine(&[self.sum(src, dst), !self.checksum()]);
-        match !without_field {
+        match checksum::finish_without(self.sum(src, dst), self.checksum()) {
             0 => 0xffff,
             c => c,
         }
