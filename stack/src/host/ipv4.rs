@@ -372,12 +372,32 @@ impl Host {
         header: &Ipv4Repr,
         payload: &[u8],
     ) -> Result<(), SendError> {
+        let policy = self.config.checksums;
+        let len = header.header_len() + payload.len();
+        if header.frag_offset == 0 && len <= self.config.mtu && len <= MAX_DATAGRAM_LEN {
+            // The common case, a datagram that fits the MTU (and so needs
+            // no fragment arithmetic): one frame, what `fragments` would
+            // yield for it.
+            if self.tx_room() == 0 {
+                self.stats.tx_queue_full += 1;
+                return Err(SendError::QueueFull);
+            }
+            let piece = Ipv4Repr {
+                payload_len: payload.len(),
+                ..*header
+            };
+            self.queue_frame(mac, EtherType::Ipv4, len, |buf| {
+                let (head, body) = buf.split_at_mut(piece.header_len());
+                piece.emit(&mut Ipv4Packet::new_unchecked(head), policy);
+                body.copy_from_slice(payload);
+            });
+            return Ok(());
+        }
         let pieces = fragments(header, payload.len(), self.config.mtu)?;
         if pieces.len() > self.tx_room() {
             self.stats.tx_queue_full += 1;
             return Err(SendError::QueueFull);
         }
-        let policy = self.config.checksums;
         for (piece, range) in pieces {
             let data = &payload[range];
             let piece = Ipv4Repr {
