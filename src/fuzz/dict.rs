@@ -33,6 +33,14 @@ impl Dict {
         }
     }
 
+    /// Add one entry per variant name: `{prefix}_{name}`, the variant
+    /// tag of the `index`th of `names` (the order the op type declares).
+    pub fn add_tags(&mut self, prefix: &str, names: &[&str]) {
+        for (i, name) in names.iter().enumerate() {
+            self.add(format!("{prefix}_{name}"), &[&Tag(i, names.len())]);
+        }
+    }
+
     /// Return the entries, in order.
     pub fn entries(&self) -> &[(String, Vec<u8>)] {
         &self.entries
@@ -223,9 +231,7 @@ pub fn host() -> Dict {
     let ops = [
         "raw", "arp", "ipv4", "wait", "send", "ping", "read", "reopen",
     ];
-    for (i, name) in ops.iter().enumerate() {
-        d.add(format!("op_{name}"), &[&Tag(i, ops.len())]);
-    }
+    d.add_tags("op", &ops);
     let addrs = [
         "us",
         "peer",
@@ -238,13 +244,9 @@ pub fn host() -> Dict {
         "loopback",
         "raw",
     ];
-    for (i, name) in addrs.iter().enumerate() {
-        d.add(format!("addr_{name}"), &[&Tag(i, addrs.len())]);
-    }
+    d.add_tags("addr", &addrs);
     let splits = ["whole", "pieces", "single"];
-    for (i, name) in splits.iter().enumerate() {
-        d.add(format!("split_{name}"), &[&Tag(i, splits.len())]);
-    }
+    d.add_tags("split", &splits);
     let tweaks = [
         "none",
         "duplicate",
@@ -253,13 +255,9 @@ pub fn host() -> Dict {
         "overlap",
         "broadcast",
     ];
-    for (i, name) in tweaks.iter().enumerate() {
-        d.add(format!("tweak_{name}"), &[&Tag(i, tweaks.len())]);
-    }
+    d.add_tags("tweak", &tweaks);
     let payloads = ["udp", "icmp", "tcp", "other"];
-    for (i, name) in payloads.iter().enumerate() {
-        d.add(format!("payload_{name}"), &[&Tag(i, payloads.len())]);
-    }
+    d.add_tags("payload", &payloads);
     let corrupts = [
         "none",
         "ip_checksum",
@@ -268,9 +266,7 @@ pub fn host() -> Dict {
         "truncate",
         "version_ihl",
     ];
-    for (i, name) in corrupts.iter().enumerate() {
-        d.add(format!("corrupt_{name}"), &[&Tag(i, corrupts.len())]);
-    }
+    d.add_tags("corrupt", &corrupts);
     let waits = ["micros", "millis", "secs", "next_timer", "quiet"];
     for (i, name) in waits.iter().enumerate() {
         d.add(
