@@ -377,7 +377,9 @@ impl Host {
         if header.frag_offset == 0 && len <= self.config.mtu && len <= MAX_DATAGRAM_LEN {
             // The common case, a datagram that fits the MTU (and so needs
             // no fragment arithmetic): one frame, what `fragments` would
-            // yield for it.
+            // yield for it. The frame is written here rather than through
+            // a helper shared with the loop below: both ways of sharing it
+            // that were tried measured about 1% slower in bulk TCP.
             if self.tx_room() == 0 {
                 self.stats.tx_queue_full += 1;
                 return Err(SendError::QueueFull);
